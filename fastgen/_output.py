@@ -1,0 +1,53 @@
+"""What `fastgen new` prints on success: the files written and the next commands."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from rich.console import Console
+from rich.tree import Tree
+
+from fastgen.api import CreatedProject
+
+
+def print_created(project: CreatedProject, *, quiet: bool) -> None:
+    console = Console()
+    where = _display_path(project.path)
+    console.print(f"[green]Created[/] {where} ({len(project.files)} files)")
+    if not quiet:
+        console.print(_tree(project.path.name, project.files))
+    console.print("\n[bold]Next steps[/]")
+    for command in next_commands(project):
+        console.print(f"  {command}", markup=False, highlight=False)
+
+
+def next_commands(project: CreatedProject) -> list[str]:
+    """The commands that take the new project to a running server."""
+    commands = [f"cd {_display_path(project.path)}"]
+    if project.installed_with is None:
+        commands.append("python -m venv .venv && . .venv/bin/activate")
+        commands.append("pip install -e '.[dev]'")
+    else:
+        commands.append(". .venv/bin/activate")
+    commands.append("pytest")
+    if project.answers.get("database") != "none":
+        commands.append("alembic upgrade head")
+    commands.append("uvicorn app.main:app --reload")
+    return commands
+
+
+def _display_path(path: Path) -> str:
+    relative = os.path.relpath(path)
+    return path.as_posix() if relative.startswith("..") else relative
+
+
+def _tree(root: str, files: tuple[Path, ...]) -> Tree:
+    tree = Tree(f"[bold]{root}/[/]")
+    branches: dict[Path, Tree] = {Path(): tree}
+    for file in files:
+        for folder in reversed(file.parents[:-1]):
+            if folder not in branches:
+                branches[folder] = branches[folder.parent].add(f"{folder.name}/")
+        branches[file.parent].add(file.name)
+    return tree

@@ -1,0 +1,84 @@
+"""Rendering with Copier into a staging folder that becomes the project only when complete.
+
+This is the only module that imports copier: it is slow to import, and `--help` must not.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from fastgen.errors import DestinationError, FastgenError, InvalidAnswerError
+
+
+@contextmanager
+def staging_folder(destination: Path) -> Iterator[Path]:
+    """Yield an empty folder beside `destination`, removed again unless it was moved."""
+    parent = destination.parent
+    if not parent.is_dir():
+        raise DestinationError(f"cannot create {destination}: {parent} is not an existing folder")
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=parent))
+    except OSError as error:
+        raise DestinationError(f"cannot write in {parent}: {error.strerror}") from None
+    try:
+        yield staging
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def render(template: Path, staging: Path, answers: Mapping[str, Any], *, interactive: bool) -> None:
+    """Render `template` into `staging`, asking for unanswered questions if interactive."""
+    from copier import run_copy
+    from copier.errors import CopierError, UserMessageError
+
+    try:
+        run_copy(
+            str(template),
+            staging,
+            data=dict(answers),
+            defaults=not interactive,
+            quiet=True,
+            cleanup_on_error=False,
+        )
+    except KeyboardInterrupt:  # Copier's CopierAnswersInterrupt is a CopierError too
+        raise
+    except UserMessageError as error:
+        raise FastgenError(error.message) from None
+    except (ValueError, CopierError) as error:
+        raise InvalidAnswerError(_first_line(error)) from None
+
+
+def move_into_place(staging: Path, destination: Path) -> None:
+    """Make the complete `staging` folder the `destination` in one rename."""
+    mode = destination.stat().st_mode if destination.is_dir() else _default_dir_mode()
+    os.chmod(staging, mode & 0o7777)
+    try:
+        # rename(2) replaces an empty folder atomically and refuses a non-empty one.
+        staging.rename(destination)
+    except OSError as error:
+        raise DestinationError(f"cannot create {destination}: {error.strerror}") from None
+
+
+def list_files(root: Path, *, skip: Callable[[Path], bool]) -> list[Path]:
+    """The files below `root`, relative to it and sorted, except those `skip` rejects."""
+    return sorted(
+        path.relative_to(root)
+        for path in root.rglob("*")
+        if path.is_file() and not skip(path.relative_to(root))
+    )
+
+
+def _default_dir_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o777 & ~umask
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]

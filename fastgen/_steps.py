@@ -1,0 +1,81 @@
+"""The steps after rendering: a first git commit, and installing the dependencies."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from fastgen import __version__
+from fastgen.errors import StepError
+
+# Commit even where the user has no identity configured or has commit signing set up.
+_GIT_COMMIT_OPTIONS = ("-c", "commit.gpgsign=false")
+_FALLBACK_IDENTITY = {
+    "GIT_AUTHOR_NAME": "fastgen",
+    "GIT_AUTHOR_EMAIL": "fastgen@localhost",
+    "GIT_COMMITTER_NAME": "fastgen",
+    "GIT_COMMITTER_EMAIL": "fastgen@localhost",
+}
+
+
+def commit_initial_state(project: Path) -> bool:
+    """Make `project` a git repository with one commit of all its files.
+
+    Returns False, doing nothing, where git is not installed.
+    """
+    git = shutil.which("git")
+    if git is None:
+        return False
+    _run([git, "init", "--quiet"], project, "git init")
+    _run([git, "add", "--all"], project, "git add")
+    env = None if _has_git_identity(git, project) else os.environ | _FALLBACK_IDENTITY
+    _run(
+        [git, *_GIT_COMMIT_OPTIONS, "commit", "--quiet", "--no-verify",
+         "--message", f"Initial commit from fastgen {__version__}"],
+        project, "git commit", env=env,
+    )  # fmt: skip
+    return True
+
+
+def install_dependencies(project: Path) -> str:
+    """Create `project/.venv` and install the project with its dev extra into it.
+
+    Uses uv when it is on PATH, pip otherwise; returns the name of the tool used.
+    """
+    uv = shutil.which("uv")
+    python = str(venv_python(project))
+    if uv:
+        _run([uv, "venv", "--quiet", "--python", sys.executable, ".venv"], project, "uv venv")
+        _run([uv, "pip", "install", "--quiet", "--python", python, "-e", ".[dev]"],
+             project, "uv pip install")  # fmt: skip
+        return "uv"
+    _run([sys.executable, "-m", "venv", ".venv"], project, "python -m venv")
+    _run([python, "-m", "pip", "install", "--quiet", "-e", ".[dev]"], project, "pip install")
+    return "pip"
+
+
+def venv_python(project: Path) -> Path:
+    """The interpreter of the project's virtual environment."""
+    if os.name == "nt":
+        return project / ".venv" / "Scripts" / "python.exe"
+    return project / ".venv" / "bin" / "python"
+
+
+def _has_git_identity(git: str, project: Path) -> bool:
+    return all(
+        subprocess.run(
+            [git, "config", key], cwd=project, capture_output=True, check=False
+        ).returncode == 0
+        for key in ("user.name", "user.email")
+    )  # fmt: skip
+
+
+def _run(command: list[str], cwd: Path, what: str, *, env: dict[str, str] | None = None) -> None:
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        output = (result.stderr or result.stdout).strip().splitlines()
+        detail = output[-1] if output else f"exit status {result.returncode}"
+        raise StepError(f"{what} failed: {detail}")

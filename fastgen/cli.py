@@ -1,0 +1,178 @@
+"""The `fastgen` command: parses, prompts, calls `fastgen.api`, prints. The only module that exits.
+
+Heavy modules (copier, rich) are imported inside the commands so that `--help` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from fastgen import __version__
+from fastgen.errors import FastgenError, InvalidAnswerError
+
+if TYPE_CHECKING:
+    from fastgen.api import CreatedProject
+
+EXIT_INTERRUPTED = 130
+
+app = typer.Typer(
+    name="fastgen",
+    help="Scaffold layered, tested, typed FastAPI projects.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"fastgen {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Scaffold layered, tested, typed FastAPI projects."""
+
+
+@app.command()
+def new(
+    name: Annotated[
+        str,
+        typer.Argument(help="Project name: folder, distribution and API title (my-api)."),
+    ],
+    destination: Annotated[
+        Path | None,
+        typer.Argument(help="Folder to create [default: ./NAME].", show_default=False),
+    ] = None,
+    database: Annotated[
+        str | None, typer.Option(help="Database: sqlite (default) or none.")
+    ] = None,
+    description: Annotated[
+        str | None, typer.Option(help="One-line description of the project.")
+    ] = None,
+    author: Annotated[str | None, typer.Option(help="Author name for pyproject.toml.")] = None,
+    python: Annotated[
+        str | None,
+        typer.Option(help="Python version for Docker and CI: 3.11, 3.12 (default), 3.13."),
+    ] = None,
+    data: Annotated[
+        list[str] | None,
+        typer.Option("--data", "-d", metavar="KEY=VALUE", help="Answer any question; repeatable."),
+    ] = None,
+    answers_file: Annotated[
+        Path | None,
+        typer.Option(help="YAML file of answers (question: answer), e.g. a team preset."),
+    ] = None,
+    yes: Annotated[
+        bool,
+        typer.Option("--yes", "-y", help="Take the default of every unanswered question."),
+    ] = False,
+    git: Annotated[
+        bool, typer.Option(help="Start a git repository with one initial commit.")
+    ] = True,
+    install: Annotated[
+        bool,
+        typer.Option(help="Create .venv and install the project (uv if found, else pip)."),
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print a file count, not the tree.")
+    ] = False,
+) -> None:
+    """Generate a new FastAPI project.
+
+    Questions not answered by a flag, --data or --answers-file are asked when the
+    terminal is interactive; otherwise (or with --yes) their defaults are used.
+    """
+    named = {
+        "database": database,
+        "description": description,
+        "author_name": author,
+        "python_version": python,
+    }
+    try:
+        project = _create(
+            name,
+            destination,
+            answers=_collect_answers(answers_file, data or [], named),
+            interactive=not yes and sys.stdin.isatty(),
+            git=git,
+            install=install,
+        )
+    except FastgenError as error:
+        _fail(error)
+    except KeyboardInterrupt:
+        typer.echo("interrupted: nothing was written", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    _report(project, quiet=quiet)
+
+
+def _create(
+    name: str,
+    destination: Path | None,
+    *,
+    answers: dict[str, Any],
+    interactive: bool,
+    git: bool,
+    install: bool,
+) -> CreatedProject:
+    from rich.console import Console
+
+    from fastgen.api import ProjectRequest, create_project
+    from fastgen.names import parse_project_name
+
+    project_name = parse_project_name(name)
+    request = ProjectRequest(
+        name=project_name,
+        destination=destination or Path(project_name.name),
+        answers=answers,
+        interactive=interactive,
+        git=git,
+        install=install,
+    )
+    if interactive:  # a spinner would draw over Copier's prompts
+        return create_project(request)
+    with Console(stderr=True).status("Generating") as status:
+        return create_project(request, on_step=status.update)
+
+
+def _collect_answers(
+    answers_file: Path | None, data: list[str], named: dict[str, str | None]
+) -> dict[str, Any]:
+    """Merge the answers, later sources winning: answers file, --data, named flags."""
+    from fastgen.template import load_yaml_mapping
+
+    answers = load_yaml_mapping(answers_file) if answers_file else {}
+    for item in data:
+        key, separator, value = item.partition("=")
+        if not separator or not key.strip():
+            raise InvalidAnswerError(f"--data expects KEY=VALUE, got {item!r}")
+        answers[key.strip()] = value
+    answers.update({key: value for key, value in named.items() if value is not None})
+    return answers
+
+
+def _report(project: CreatedProject, *, quiet: bool) -> None:
+    from fastgen import _output
+
+    _output.print_created(project, quiet=quiet)
+
+
+def _fail(error: FastgenError) -> None:
+    typer.echo(f"{typer.style('error:', fg='red', bold=True)} {error}", err=True)
+    raise typer.Exit(error.exit_code) from None
+
+
+def main() -> None:
+    """Entry point of the `fastgen` script."""
+    app()

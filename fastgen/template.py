@@ -1,0 +1,80 @@
+"""Where the bundled Copier template is, and the questions its copier.yml asks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from fastgen.errors import FastgenError, InvalidAnswerError
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+# Installed from a wheel the template is inside the package; in a checkout it is beside it.
+BUNDLED_TEMPLATE = next(
+    (
+        candidate
+        for candidate in (_PACKAGE_DIR / "templates", _PACKAGE_DIR.parent / "templates")
+        if (candidate / "copier.yml").is_file()
+    ),
+    _PACKAGE_DIR / "templates",
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of copier.yml, as much of it as fastgen needs before Copier runs."""
+
+    name: str
+    type: str
+    help: str
+    choices: tuple[str, ...]
+
+
+@cache
+def load_questions(template: Path = BUNDLED_TEMPLATE) -> dict[str, Question]:
+    """Return the questions of `template`'s copier.yml, in the order they are asked."""
+    config = load_yaml_mapping(template / "copier.yml")
+    return {
+        name: _question(name, spec)
+        for name, spec in config.items()
+        if not name.startswith("_") and isinstance(spec, dict)
+    }
+
+
+def _question(name: str, spec: dict[str, Any]) -> Question:
+    choices = spec.get("choices") or ()
+    values = choices.values() if isinstance(choices, dict) else choices
+    return Question(
+        name=name,
+        type=str(spec.get("type", "str")),
+        help=" ".join(str(spec.get("help", "")).split()),
+        choices=tuple(str(value) for value in values),
+    )
+
+
+def load_yaml_mapping(path: Path) -> dict[str, Any]:
+    """Read a YAML file that must hold a mapping, raising a FastgenError that says why not."""
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FastgenError(f"file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise FastgenError(f"cannot read {path}: {error}") from None
+    try:
+        content = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
+        raise InvalidAnswerError(f"{path} is not valid YAML at {where}: {error.problem}") from None
+    except yaml.YAMLError as error:
+        raise InvalidAnswerError(f"{path} is not valid YAML: {error}") from None
+    if content is None:
+        return {}
+    if not isinstance(content, dict):
+        raise InvalidAnswerError(
+            f"{path} must hold a mapping of question: answer, not {type(content).__name__}"
+        )
+    return {str(key): value for key, value in content.items()}
