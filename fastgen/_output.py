@@ -6,14 +6,15 @@ import os
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.tree import Tree
 
 from fastgen.api import CreatedProject
 
 
 def print_created(project: CreatedProject, *, quiet: bool) -> None:
-    console = Console()
-    where = _display_path(project.path)
+    console = Console(soft_wrap=True)
+    where = escape(_display_path(project.path))
     console.print(f"[green]Created[/] {where} ({len(project.files)} files)")
     if not quiet:
         console.print(_tree(project.path.name, project.files))
@@ -43,11 +44,11 @@ def _display_path(path: Path) -> str:
 
 
 def _tree(root: str, files: tuple[Path, ...]) -> Tree:
-    tree = Tree(f"[bold]{root}/[/]")
+    tree = Tree(f"[bold]{escape(root)}/[/]")
     branches: dict[Path, Tree] = {Path(): tree}
     for file in files:
         for folder in reversed(file.parents[:-1]):
             if folder not in branches:
-                branches[folder] = branches[folder.parent].add(f"{folder.name}/")
-        branches[file.parent].add(file.name)
+                branches[folder] = branches[folder.parent].add(escape(f"{folder.name}/"))
+        branches[file.parent].add(escape(file.name))
     return tree

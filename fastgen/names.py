@@ -68,7 +68,10 @@ def _rejection_reason(raw: str) -> str:
     if raw[0].isdigit():
         return "it starts with a digit"
     if not _NAME.fullmatch(raw):
-        return "it contains characters other than letters, digits, '-' and '_'"
+        invalid = sorted({char for char in raw if not (char.isalnum() or char in "-_")})
+        if invalid:
+            return f"it contains {' '.join(map(repr, invalid))}"
+        return "'-' and '_' must each stand between two letters or digits"
     python_name = ProjectName(raw).python_name
     if keyword.iskeyword(python_name):
         return "it is a Python keyword"

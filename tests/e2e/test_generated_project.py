@@ -1,0 +1,37 @@
+"""Each generated project passes its own tests, linters and type checker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import VARIANTS, Generate, run_in_project
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(params=list(VARIANTS))
+def project(request: pytest.FixtureRequest, generated: Generate) -> Path:
+    return generated(request.param)
+
+
+def test_own_tests_pass(project: Path, project_python: Path) -> None:
+    output = run_in_project(project_python, project, "pytest", "-q", "-p", "no:cacheprovider")
+
+    assert " passed" in output
+    assert "skipped" not in output
+
+
+def test_ruff_check_is_clean(project: Path, project_python: Path) -> None:
+    run_in_project(project_python, project, "ruff", "check", "--no-cache", ".")
+
+
+def test_ruff_format_is_clean(project: Path, project_python: Path) -> None:
+    run_in_project(project_python, project, "ruff", "format", "--no-cache", "--check", ".")
+
+
+def test_mypy_strict_is_clean(project: Path, project_python: Path) -> None:
+    output = run_in_project(project_python, project, "mypy", "--cache-dir", "/dev/null")
+
+    assert "Success: no issues found" in output

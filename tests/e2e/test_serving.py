@@ -1,0 +1,141 @@
+"""The generated app, served by uvicorn, answers real HTTP requests."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import Generate, run_in_project
+from tests.helpers import clean_env
+
+pytestmark = pytest.mark.e2e
+
+
+class Server:
+    """A running app and a minimal JSON client for it."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+
+    def request(self, method: str, path: str, body: object = None) -> tuple[int, Any]:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            self.base_url + path,
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, _json(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, _json(error.read())
+
+
+def _json(raw: bytes) -> Any:
+    return json.loads(raw) if raw else None
+
+
+@pytest.fixture(scope="module", params=["sqlite", "none"])
+def server(
+    request: pytest.FixtureRequest,
+    generated: Generate,
+    project_python: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Server]:
+    """One server per variant, shared by this module's tests (which use unique names)."""
+    project = generated(request.param)
+    tmp_path = tmp_path_factory.mktemp(f"served-{request.param}")
+    env = clean_env(DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'served.db'}")
+    if request.param != "none":
+        run_in_project(project_python, project, "alembic", "upgrade", "head", env=env)
+    log = tmp_path / "uvicorn.log"
+    # uvicorn serves on a socket bound here and handed over, so no port can be lost.
+    with socket.socket() as listener, log.open("wb") as log_file:
+        listener.bind(("127.0.0.1", 0))
+        port = listener.getsockname()[1]
+        process = subprocess.Popen(
+            [str(project_python), "-m", "uvicorn", "app.main:app", "--fd", str(listener.fileno())],
+            cwd=project,
+            env=env,
+            pass_fds=[listener.fileno()],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        server = Server(f"http://127.0.0.1:{port}")
+        _wait_until_healthy(server, process, log)
+        yield server
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _wait_until_healthy(server: Server, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"uvicorn exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            if server.request("GET", "/health") == (200, {"status": "ok"}):
+                return
+        except OSError:
+            time.sleep(0.05)
+    pytest.fail("the app did not answer /health within 20 s")
+
+
+def test_crud_round_trip_over_http(server: Server) -> None:
+    total_before = server.request("GET", "/items")[1]["total"]
+    status, lamp = server.request("POST", "/items", {"name": "Round lamp", "quantity": 2})
+    assert status == 201
+    assert lamp == {"id": lamp["id"], "name": "Round lamp", "description": None, "quantity": 2}
+    server.request("POST", "/items", {"name": "Round desk"})
+
+    assert server.request("GET", f"/items/{lamp['id']}") == (200, lamp)
+    status, page = server.request("GET", f"/items?offset={total_before}&limit=1")
+    assert (status, page["total"], page["items"]) == (200, total_before + 2, [lamp])
+
+    assert server.request("PATCH", f"/items/{lamp['id']}", {"quantity": 7}) == (
+        200,
+        lamp | {"quantity": 7},
+    )
+    assert server.request("DELETE", f"/items/{lamp['id']}") == (204, None)
+    assert server.request("GET", f"/items/{lamp['id']}") == (
+        404,
+        {"detail": f"Item {lamp['id']} not found"},
+    )
+
+
+def test_domain_and_validation_errors_over_http(server: Server) -> None:
+    server.request("POST", "/items", {"name": "Error lamp"})
+
+    assert server.request("POST", "/items", {"name": "Error lamp"}) == (
+        409,
+        {"detail": "an item named 'Error lamp' already exists"},
+    )
+    status, body = server.request("POST", "/items", {"name": "", "quantity": -1})
+    assert status == 422
+    assert {tuple(error["loc"]) for error in body["detail"]} == {
+        ("body", "name"),
+        ("body", "quantity"),
+    }
+    assert server.request("GET", "/items?limit=1000")[0] == 422
+
+
+def test_openapi_and_docs_are_served(server: Server) -> None:
+    status, schema = server.request("GET", "/openapi.json")
+
+    assert status == 200
+    assert schema["info"]["title"] == "shop"
+    assert {"/health", "/items", "/items/{item_id}"} <= set(schema["paths"])
+    with urllib.request.urlopen(server.base_url + "/docs", timeout=10) as response:
+        assert b"swagger-ui" in response.read()

@@ -1,0 +1,48 @@
+"""Helpers shared by the tests."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+from pathlib import Path
+
+
+def snapshot(root: Path) -> dict[str, tuple[int, int, str]]:
+    """Every path below `root` (included) with its mode, size and content hash."""
+    entries = {}
+    for path in [root, *sorted(root.rglob("*"))]:
+        info = path.lstat()
+        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+        entries[str(path.relative_to(root))] = (info.st_mode, info.st_size, digest)
+    return entries
+
+
+def run(
+    command: list[str], cwd: Path, *, env: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """Run `command`, failing the test with its output if it exits non-zero."""
+    result = subprocess.run(
+        command,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert result.returncode == 0, (
+        f"{' '.join(command)} exited {result.returncode} in {cwd}\n"
+        f"--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
+    )
+    return result
+
+
+def clean_env(**overrides: str) -> dict[str, str]:
+    """The environment without the variables of the virtual environment running the tests."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME"}
+    }
+    return env | overrides
