@@ -49,22 +49,28 @@ def _root(
 def new(
     name: Annotated[
         str,
-        typer.Argument(help="Project name: folder, distribution and API title (my-api)."),
+        typer.Argument(metavar="NAME", help="Project name: folder, distribution, API title."),
     ],
     destination: Annotated[
         Path | None,
-        typer.Argument(help="Folder to create [default: ./NAME].", show_default=False),
+        typer.Argument(
+            metavar="DEST", help="Folder to create [default: ./NAME].", show_default=False
+        ),
     ] = None,
     database: Annotated[
-        str | None, typer.Option(help="Database: sqlite (default) or none.")
+        str | None, typer.Option(metavar="CHOICE", help="Database: sqlite (default) or none.")
     ] = None,
     description: Annotated[
-        str | None, typer.Option(help="One-line description of the project.")
+        str | None, typer.Option(metavar="TEXT", help="One-line description of the project.")
     ] = None,
-    author: Annotated[str | None, typer.Option(help="Author name for pyproject.toml.")] = None,
+    author: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="Author name for pyproject.toml.")
+    ] = None,
     python: Annotated[
         str | None,
-        typer.Option(help="Python version for Docker and CI: 3.11, 3.12 (default), 3.13."),
+        typer.Option(
+            metavar="VERSION", help="Python for Docker and CI: 3.11, 3.12 (default), 3.13."
+        ),
     ] = None,
     data: Annotated[
         list[str] | None,
@@ -72,7 +78,9 @@ def new(
     ] = None,
     answers_file: Annotated[
         Path | None,
-        typer.Option(help="YAML file of answers (question: answer), e.g. a team preset."),
+        typer.Option(
+            metavar="FILE", help="YAML file of answers (question: answer), e.g. a preset."
+        ),
     ] = None,
     yes: Annotated[
         bool,
@@ -83,7 +91,9 @@ def new(
     ] = True,
     install: Annotated[
         bool,
-        typer.Option(help="Create .venv and install the project (uv if found, else pip)."),
+        typer.Option(
+            "--install", help="Create .venv and install the project (uv if found, else pip)."
+        ),
     ] = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print a file count, not the tree.")
