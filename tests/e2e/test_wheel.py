@@ -1,0 +1,40 @@
+"""fastgen installed from its wheel (not the source tree) generates the same project."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.e2e.conftest import Generate
+from tests.helpers import clean_env, run, snapshot
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_installed_wheel_generates_the_same_project(tmp_path: Path, generated: Generate) -> None:
+    uv = [sys.executable, "-m", "uv"]
+    run([*uv, "build", "--quiet", "--wheel", "--out-dir", str(tmp_path / "dist"), str(ROOT)], ROOT)
+    (wheel,) = (tmp_path / "dist").glob("fastgen-*.whl")
+    venv = tmp_path / "venv"
+    run([*uv, "venv", "--quiet", "--python", sys.executable, str(venv)], tmp_path)
+    run([*uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), str(wheel)],
+        tmp_path)  # fmt: skip
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+
+    run([str(venv / "bin" / "fastgen"), "new", "shop", "--yes", "--no-git"], work, env=clean_env())
+
+    project = work / "shop"
+    source = yaml.safe_load((project / ".copier-answers.yml").read_text())["_src_path"]
+    assert Path(source).is_relative_to(venv)
+    assert _without_answers(snapshot(project)) == _without_answers(snapshot(generated("sqlite")))
+
+
+def _without_answers(tree: dict[str, tuple[int, int, str]]) -> dict[str, tuple[int, int, str]]:
+    """The tree less the answers file, which records where the template was."""
+    return {path: entry for path, entry in tree.items() if path not in {".", ".copier-answers.yml"}}
