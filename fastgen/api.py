@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from fastgen import _render, _steps
-from fastgen.errors import DestinationError, InvalidAnswerError
+from fastgen.errors import DestinationError, InvalidAnswerError, StepError
 from fastgen.names import ProjectName
 from fastgen.template import BUNDLED_TEMPLATE, load_questions, load_yaml_mapping
 
@@ -61,6 +61,11 @@ def create_project(
         on_step("Installing dependencies (this takes a minute the first time)")
         try:
             installed_with = _steps.install_dependencies(destination)
+        except StepError as error:
+            _remove_project(destination, replaced_mode=replaced_mode)
+            raise StepError(
+                error.message, hint="nothing was kept; without --install the project is kept"
+            ) from None
         except BaseException:
             _remove_project(destination, replaced_mode=replaced_mode)
             raise
