@@ -9,7 +9,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -19,17 +19,34 @@ from fastgen.errors import DestinationError, FastgenError, InvalidAnswerError
 @contextmanager
 def staging_folder(destination: Path) -> Iterator[Path]:
     """Yield an empty folder beside `destination`, removed again unless it was moved."""
-    parent = destination.parent
-    if not parent.is_dir():
-        raise DestinationError(f"cannot create {destination}: {parent} is not an existing folder")
     try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=parent))
+        staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
     except OSError as error:
-        raise DestinationError(f"cannot write in {parent}: {error.strerror}") from None
+        raise DestinationError(f"cannot write in {destination.parent}: {error.strerror}") from None
     try:
         yield staging
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def make_parents(folder: Path) -> list[Path]:
+    """Create `folder` and its missing ancestors; return those created, deepest first."""
+    missing = [path for path in [folder, *folder.parents] if not path.exists()]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise DestinationError(f"cannot create {folder}: a file is in the way") from None
+    except OSError as error:
+        remove_empty(missing)
+        raise DestinationError(f"cannot create {folder}: {error.strerror}") from None
+    return missing
+
+
+def remove_empty(folders: list[Path]) -> None:
+    """Remove those of `folders` that are empty, in order."""
+    for folder in folders:
+        with suppress(OSError):
+            folder.rmdir()
 
 
 def render(template: Path, staging: Path, answers: Mapping[str, Any], *, interactive: bool) -> None:

@@ -48,27 +48,23 @@ def create_project(
     check_destination(destination)
     answers = _checked_answers(request)
     replaced_mode = destination.stat().st_mode if destination.is_dir() else None
-    with _render.staging_folder(destination) as staging:
-        on_step("Rendering the template")
-        _render.render(request.template, staging, answers, interactive=request.interactive)
-        recorded = load_yaml_mapping(staging / ANSWERS_FILE)
-        files = _render.list_files(staging, skip=lambda path: path.parts[0] == ".git")
-        on_step("Making the first commit")
-        committed = request.git and _steps.commit_initial_state(staging)
-        _render.move_into_place(staging, destination)
-    installed_with = None
-    if request.install:
-        on_step("Installing dependencies (this takes a minute the first time)")
-        try:
-            installed_with = _steps.install_dependencies(destination)
-        except StepError as error:
-            _remove_project(destination, replaced_mode=replaced_mode)
-            raise StepError(
-                error.message, hint="nothing was kept; without --install the project is kept"
-            ) from None
-        except BaseException:
-            _remove_project(destination, replaced_mode=replaced_mode)
-            raise
+    created_parents = _render.make_parents(destination.parent)
+    try:
+        with _render.staging_folder(destination) as staging:
+            on_step("Rendering the template")
+            _render.render(request.template, staging, answers, interactive=request.interactive)
+            recorded = load_yaml_mapping(staging / ANSWERS_FILE)
+            files = _render.list_files(staging, skip=lambda path: path.parts[0] == ".git")
+            on_step("Making the first commit")
+            committed = request.git and _steps.commit_initial_state(staging)
+            _render.move_into_place(staging, destination)
+        installed_with = None
+        if request.install:
+            on_step("Installing dependencies (this takes a minute the first time)")
+            installed_with = _install_or_remove(destination, replaced_mode=replaced_mode)
+    except BaseException:
+        _render.remove_empty(created_parents)
+        raise
     return CreatedProject(
         path=destination,
         files=tuple(files),
@@ -106,6 +102,20 @@ def _checked_answers(request: ProjectRequest) -> dict[str, Any]:
             hint="give the project name only as the NAME argument",
         )
     return {**request.answers, "project_name": request.name.name}
+
+
+def _install_or_remove(project: Path, *, replaced_mode: int | None) -> str:
+    """Install the project's dependencies; if that fails, remove the project."""
+    try:
+        return _steps.install_dependencies(project)
+    except StepError as error:
+        _remove_project(project, replaced_mode=replaced_mode)
+        raise StepError(
+            error.message, hint="nothing was kept; without --install the project is kept"
+        ) from None
+    except BaseException:
+        _remove_project(project, replaced_mode=replaced_mode)
+        raise
 
 
 def _remove_project(project: Path, *, replaced_mode: int | None) -> None:

@@ -223,3 +223,19 @@ class TestErrors:
         assert result.exit_code == 1
         assert "exists and is not a folder" in result.stderr
         assert (tmp_path / "shop").read_text() == "mine"
+
+
+def test_missing_parent_folders_are_created(invoke: Invoke, tmp_path: Path) -> None:
+    result = invoke("new", "shop", tmp_path / "a" / "b" / "shop", "--no-git")
+
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "a" / "b" / "shop" / "app" / "main.py").is_file()
+
+
+def test_parent_folders_created_for_a_failed_project_are_removed(
+    invoke: Invoke, tmp_path: Path
+) -> None:
+    result = invoke("new", "shop", tmp_path / "a" / "b" / "shop", "--database", "mongo")
+
+    assert result.exit_code == 1
+    assert list(tmp_path.iterdir()) == []
