@@ -15,9 +15,13 @@ from fastgen.api import CreatedProject
 def print_created(project: CreatedProject, *, quiet: bool) -> None:
     console = Console(soft_wrap=True)
     where = escape(_display_path(project.path))
-    console.print(f"[green]Created[/] {where} ({len(project.files)} files)")
+    verb = "Created" if project.written else "Would create"
+    console.print(f"[green]{verb}[/] {where} ({len(project.files)} files)")
     if not quiet:
         console.print(_tree(project.path.name, project.files))
+    if not project.written:
+        console.print("Dry run: nothing was written.")
+        return
     console.print("\n[bold]Next steps[/]")
     for command in next_commands(project):
         console.print(f"  {command}", markup=False, highlight=False)

@@ -65,6 +65,8 @@ def render(template: Path, staging: Path, answers: Mapping[str, Any], *, interac
         )
     except KeyboardInterrupt:  # Copier's CopierAnswersInterrupt is a CopierError too
         raise
+    except OSError as error:
+        raise FastgenError(f"cannot write the project: {_describe(error)}") from None
     except UserMessageError as error:
         raise FastgenError(error.message) from None
     except (ValueError, CopierError) as error:
@@ -82,6 +84,57 @@ def move_into_place(staging: Path, destination: Path) -> None:
         raise DestinationError(f"cannot create {destination}: {error.strerror}") from None
 
 
+def check_contained(root: Path) -> None:
+    """Raise unless every rendered path, links included, stays inside `root`."""
+    real_root = root.resolve()
+    for path in root.rglob("*"):
+        if not path.resolve().is_relative_to(real_root):
+            raise FastgenError(
+                f"the template wrote {path.relative_to(root)}, which leads outside the project"
+            )
+
+
+def merge_into(staging: Path, destination: Path) -> None:
+    """Add the files of `staging` to the existing `destination`, overwriting none.
+
+    Either every file is added or, on a clash or any failure, none is left behind.
+    """
+    files = list_files(staging, skip=lambda _: False)
+    clashes = [file for file in files if os.path.lexists(destination / file)]
+    if clashes:
+        shown = ", ".join(map(str, clashes[:3])) + (", ..." if len(clashes) > 3 else "")
+        raise DestinationError(
+            f"{len(clashes)} generated file(s) already exist in {destination}: {shown}",
+            hint="nothing was written; move them away or choose another folder",
+        )
+    added: list[Path] = []
+    try:
+        for file in files:
+            target = destination / file
+            added.extend(_make_parents_within(target.parent, destination))
+            os.link(staging / file, target)  # fails, rather than overwrites, if it exists
+            added.append(target)
+    except BaseException:
+        _remove_added(added)
+        raise
+
+
+def _remove_added(paths: list[Path]) -> None:
+    for path in reversed(paths):
+        with suppress(OSError):
+            if path.is_dir():
+                path.rmdir()
+            else:
+                path.unlink()
+
+
+def _make_parents_within(folder: Path, root: Path) -> list[Path]:
+    missing = [path for path in [folder, *folder.parents] if not path.exists()]
+    missing = [path for path in missing if path.is_relative_to(root)]
+    folder.mkdir(parents=True, exist_ok=True)
+    return list(reversed(missing))
+
+
 def list_files(root: Path, *, skip: Callable[[Path], bool]) -> list[Path]:
     """The files below `root`, relative to it and sorted, except those `skip` rejects."""
     return sorted(
@@ -95,6 +148,10 @@ def _default_dir_mode() -> int:
     umask = os.umask(0)
     os.umask(umask)
     return 0o777 & ~umask
+
+
+def _describe(error: OSError) -> str:
+    return f"{error.strerror or error}: {error.filename}" if error.filename else str(error)
 
 
 def _first_line(error: Exception) -> str:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,8 @@ from fastgen.names import ProjectName
 from fastgen.template import BUNDLED_TEMPLATE, load_questions, load_yaml_mapping
 
 ANSWERS_FILE = ".copier-answers.yml"
+
+OnStep = Callable[[str], None]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -26,65 +29,94 @@ class ProjectRequest:
     interactive: bool = False
     git: bool = True
     install: bool = False
+    into_existing: bool = False
+    dry_run: bool = False
     template: Path = BUNDLED_TEMPLATE
 
 
 @dataclass(frozen=True, kw_only=True)
 class CreatedProject:
-    """What `create_project` wrote."""
+    """What `create_project` wrote (or, for a dry run, would have written)."""
 
     path: Path
     files: tuple[Path, ...]
     answers: Mapping[str, Any]
-    committed: bool
-    installed_with: str | None
+    written: bool = True
+    committed: bool = False
+    installed_with: str | None = None
 
 
-def create_project(
-    request: ProjectRequest, *, on_step: Callable[[str], None] = lambda _: None
-) -> CreatedProject:
+def create_project(request: ProjectRequest, *, on_step: OnStep = lambda _: None) -> CreatedProject:
     """Generate a project: all of it appears at `request.destination`, or nothing does."""
     destination = request.destination.absolute()
-    check_destination(destination)
+    if request.into_existing and request.install:
+        raise DestinationError(
+            "--install cannot be combined with --into-existing",
+            hint="a folder with files in it may have a .venv that must not be replaced",
+        )
+    check_destination(destination, into_existing=request.into_existing)
     answers = _checked_answers(request)
-    replaced_mode = destination.stat().st_mode if destination.is_dir() else None
+    if request.dry_run:
+        with tempfile.TemporaryDirectory(prefix="fastgen-dry-run-") as scratch:
+            return _render_into(Path(scratch), request, answers, on_step)
+    existing_mode = destination.stat().st_mode if destination.is_dir() else None
     created_parents = _render.make_parents(destination.parent)
     try:
-        with _render.staging_folder(destination) as staging:
-            on_step("Rendering the template")
-            _render.render(request.template, staging, answers, interactive=request.interactive)
-            recorded = load_yaml_mapping(staging / ANSWERS_FILE)
-            files = _render.list_files(staging, skip=lambda path: path.parts[0] == ".git")
-            on_step("Making the first commit")
-            committed = request.git and _steps.commit_initial_state(staging)
-            _render.move_into_place(staging, destination)
-        installed_with = None
+        project = _generate(destination, request, answers, on_step)
         if request.install:
             on_step("Installing dependencies (this takes a minute the first time)")
-            installed_with = _install_or_remove(destination, replaced_mode=replaced_mode)
+            installed_with = _install_or_remove(project, existing_mode=existing_mode)
+            project = replace(project, installed_with=installed_with)
     except BaseException:
         _render.remove_empty(created_parents)
         raise
-    return CreatedProject(
-        path=destination,
-        files=tuple(files),
-        answers=recorded,
-        committed=committed,
-        installed_with=installed_with,
-    )
+    return project
 
 
-def check_destination(destination: Path) -> None:
-    """Raise DestinationError unless `destination` is missing or an empty folder."""
+def check_destination(destination: Path, *, into_existing: bool = False) -> None:
+    """Raise DestinationError unless fastgen may write the project at `destination`."""
     if destination.is_symlink() and not destination.exists():
         raise DestinationError(f"{destination} is a symbolic link to nothing")
     if destination.exists() and not destination.is_dir():
         raise DestinationError(f"{destination} exists and is not a folder")
-    if destination.is_dir() and any(destination.iterdir()):
+    if not into_existing and destination.is_dir() and any(destination.iterdir()):
         raise DestinationError(
             f"{destination} already exists and is not empty",
-            hint="choose another name or destination folder",
+            hint="choose another folder, or add --into-existing to add the project beside "
+            "what is there (no file is ever overwritten)",
         )
+
+
+def _generate(
+    destination: Path, request: ProjectRequest, answers: dict[str, Any], on_step: OnStep
+) -> CreatedProject:
+    """Render in a staging folder beside `destination`, then move the result into place."""
+    merging = destination.is_dir() and any(destination.iterdir())
+    with _render.staging_folder(destination) as staging:
+        project = _render_into(staging, request, answers, on_step)
+        committed = False
+        if request.git and not merging:  # never touch a repository the user already has
+            on_step("Making the first commit")
+            committed = _steps.commit_initial_state(staging)
+        if merging:
+            _render.merge_into(staging, destination)
+        else:
+            _render.move_into_place(staging, destination)
+    return replace(project, path=destination, written=True, committed=committed)
+
+
+def _render_into(
+    folder: Path, request: ProjectRequest, answers: dict[str, Any], on_step: OnStep
+) -> CreatedProject:
+    on_step("Rendering the template")
+    _render.render(request.template, folder, answers, interactive=request.interactive)
+    _render.check_contained(folder)
+    return CreatedProject(
+        path=request.destination.absolute(),
+        files=tuple(_render.list_files(folder, skip=lambda path: path.parts[0] == ".git")),
+        answers=load_yaml_mapping(folder / ANSWERS_FILE),
+        written=False,
+    )
 
 
 def _checked_answers(request: ProjectRequest) -> dict[str, Any]:
@@ -104,23 +136,26 @@ def _checked_answers(request: ProjectRequest) -> dict[str, Any]:
     return {**request.answers, "project_name": request.name.name}
 
 
-def _install_or_remove(project: Path, *, replaced_mode: int | None) -> str:
+def _install_or_remove(project: CreatedProject, *, existing_mode: int | None) -> str:
     """Install the project's dependencies; if that fails, remove the project."""
     try:
-        return _steps.install_dependencies(project)
+        return _steps.install_dependencies(project.path)
     except StepError as error:
-        _remove_project(project, replaced_mode=replaced_mode)
+        _remove_project(project, existing_mode=existing_mode)
         raise StepError(
             error.message, hint="nothing was kept; without --install the project is kept"
         ) from None
     except BaseException:
-        _remove_project(project, replaced_mode=replaced_mode)
+        _remove_project(project, existing_mode=existing_mode)
         raise
 
 
-def _remove_project(project: Path, *, replaced_mode: int | None) -> None:
-    """Undo a generated project, putting back the empty folder it replaced, if any."""
-    shutil.rmtree(project)
-    if replaced_mode is not None:
-        project.mkdir()
-        project.chmod(replaced_mode & 0o7777)
+def _remove_project(project: CreatedProject, *, existing_mode: int | None) -> None:
+    """Undo a generated project, putting back the empty folder it replaced, if any.
+
+    Only called for a project that replaced nothing but an empty folder.
+    """
+    shutil.rmtree(project.path)
+    if existing_mode is not None:
+        project.path.mkdir()
+        project.path.chmod(existing_mode & 0o7777)

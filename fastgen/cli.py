@@ -95,6 +95,16 @@ def new(
             "--install", help="Create .venv and install the project (uv if found, else pip)."
         ),
     ] = False,
+    into_existing: Annotated[
+        bool,
+        typer.Option(
+            "--into-existing",
+            help="Allow a non-empty DEST; no file is ever overwritten (a clash aborts).",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be written; write nothing.")
+    ] = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print a file count, not the tree.")
     ] = False,
@@ -118,9 +128,13 @@ def new(
             interactive=not yes and sys.stdin.isatty(),
             git=git,
             install=install,
+            into_existing=into_existing,
+            dry_run=dry_run,
         )
     except FastgenError as error:
         _fail(error)
+    except OSError as error:
+        _fail(FastgenError(f"{error.strerror or error}: {error.filename or ''}".rstrip(": ")))
     except KeyboardInterrupt:
         typer.echo("interrupted: nothing was written", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
@@ -135,6 +149,8 @@ def _create(
     interactive: bool,
     git: bool,
     install: bool,
+    into_existing: bool,
+    dry_run: bool,
 ) -> CreatedProject:
     from rich.console import Console
 
@@ -149,6 +165,8 @@ def _create(
         interactive=interactive,
         git=git,
         install=install,
+        into_existing=into_existing,
+        dry_run=dry_run,
     )
     if interactive:  # a spinner would draw over Copier's prompts
         return create_project(request)

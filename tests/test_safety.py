@@ -1,0 +1,214 @@
+"""Bad input and faults: a clear error, a non-zero exit, and the filesystem exactly as it was."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from fastgen import _steps
+from fastgen.errors import StepError
+from tests.conftest import Invoke
+from tests.helpers import snapshot
+
+T = TypeVar("T")
+
+
+def fail(invoke: Invoke, root: Path, *args: str | Path) -> str:
+    """Run `fastgen new ARGS`, assert it failed cleanly leaving `root` as it was; return stderr."""
+    before = snapshot(root)
+
+    result = invoke("new", *args)
+
+    assert result.exit_code == 1, result.stdout
+    assert result.stderr.startswith("error: ")
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(root) == before
+    return result.stderr
+
+
+class TestDestination:
+    def test_dangling_symlink(self, invoke: Invoke, tmp_path: Path) -> None:
+        (tmp_path / "shop").symlink_to(tmp_path / "nowhere")
+
+        assert "is a symbolic link to nothing" in fail(invoke, tmp_path, "shop", tmp_path / "shop")
+
+    def test_file_in_place_of_a_parent_folder(self, invoke: Invoke, tmp_path: Path) -> None:
+        (tmp_path / "a").write_text("mine")
+
+        message = fail(invoke, tmp_path, "shop", tmp_path / "a" / "shop")
+
+        assert "a file is in the way" in message
+
+    def test_read_only_parent(self, invoke: Invoke, tmp_path: Path) -> None:
+        parent = tmp_path / "locked"
+        parent.mkdir()
+        with read_only(parent):
+            message = fail(invoke, tmp_path, "shop", parent / "shop")
+
+        assert f"cannot write in {parent}" in message
+
+    def test_into_existing_never_overwrites(self, invoke: Invoke, tmp_path: Path) -> None:
+        (tmp_path / "shop").mkdir()
+        (tmp_path / "shop" / "README.md").write_text("mine")
+
+        message = fail(invoke, tmp_path, "shop", tmp_path / "shop", "--into-existing")
+
+        assert "1 generated file(s) already exist" in message
+        assert "README.md (nothing was written" in message
+
+    def test_into_existing_refuses_install(self, invoke: Invoke, tmp_path: Path) -> None:
+        (tmp_path / "shop").mkdir()
+        (tmp_path / "shop" / "notes.txt").write_text("mine")
+
+        message = fail(invoke, tmp_path, "shop", tmp_path / "shop", "--into-existing", "--install")
+
+        assert "--install cannot be combined with --into-existing" in message
+
+    def test_into_existing_adds_the_project_beside_the_users_files(
+        self, invoke: Invoke, tmp_path: Path
+    ) -> None:
+        destination = tmp_path / "shop"
+        (destination / "docs").mkdir(parents=True)
+        (destination / "docs" / "notes.txt").write_text("mine")
+
+        result = invoke("new", "shop", destination, "--into-existing")
+
+        assert result.exit_code == 0, result.stderr
+        assert (destination / "docs" / "notes.txt").read_text() == "mine"
+        assert (destination / "app" / "main.py").is_file()
+        assert not (destination / ".git").exists()  # the folder may be someone's repository
+
+    def test_non_ascii_destination_folder(self, invoke: Invoke, tmp_path: Path) -> None:
+        result = invoke("new", "shop", tmp_path / "café ☕", "--no-git")
+
+        assert result.exit_code == 0, result.stderr
+        assert (tmp_path / "café ☕" / "app" / "main.py").is_file()
+
+
+class TestDryRun:
+    def test_writes_nothing_anywhere(
+        self, invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        scratch = tmp_path / "tmp"
+        scratch.mkdir()
+        monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+        before = snapshot(tmp_path)
+
+        result = invoke("new", "shop", tmp_path / "deep" / "shop", "--dry-run")
+
+        assert result.exit_code == 0, result.stderr
+        assert "Would create" in result.stdout
+        assert "main.py" in result.stdout
+        assert "nothing was written" in result.stdout
+        assert snapshot(tmp_path) == before
+
+
+class TestFaults:
+    """A failure at any step leaves no partial project and no temporary folder."""
+
+    # Copier's scantree generator leaves scandir iterators open when rendering is aborted.
+    @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+    def test_disk_full_halfway_through_rendering(
+        self, invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from copier._main import Worker
+
+        render_file = Worker._render_file
+        rendered: list[object] = []
+
+        def render_until_full(worker: Worker, *args: Any, **kwargs: Any) -> None:
+            if len(rendered) == 10:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "app/main.py")
+            rendered.append(args)
+            render_file(worker, *args, **kwargs)
+
+        monkeypatch.setattr(Worker, "_render_file", render_until_full)
+
+        message = fail(invoke, tmp_path, "shop", tmp_path / "a" / "shop")
+
+        assert len(rendered) == 10  # the failure really came halfway
+        assert "cannot write the project: No space left on device: app/main.py" in message
+
+    def test_git_failure_after_rendering(
+        self, invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        def broken_git(project: Path) -> bool:
+            assert (project / "app" / "main.py").is_file()
+            raise StepError("git commit failed: disk quota exceeded")
+
+        monkeypatch.setattr(_steps, "commit_initial_state", broken_git)
+
+        assert "git commit failed" in fail(invoke, tmp_path, "shop", tmp_path / "shop")
+
+    def test_sigint_mid_run_exits_130_and_leaves_nothing(self, tmp_path: Path) -> None:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "fastgen"), "new", "shop", "--yes"],
+            cwd=tmp_path,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        staging = wait_for(lambda: rendering_started(tmp_path))
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+
+        assert staging, "fastgen finished before it could be interrupted"
+        assert process.returncode == 130
+        assert stderr.strip().splitlines()[-1] == "interrupted: nothing was written"
+        assert list(tmp_path.iterdir()) == []
+
+
+def rendering_started(parent: Path) -> list[str]:
+    """The staging folders in `parent` that already hold rendered files."""
+    try:
+        return [
+            name
+            for name in os.listdir(parent)
+            if name.startswith(".shop.") and os.listdir(parent / name)
+        ]
+    except FileNotFoundError:  # the staging folder went away between the two listings
+        return []
+
+
+def wait_for(probe: Callable[[], T], timeout: float = 10) -> T | None:
+    """Poll `probe` until it returns something truthy, and return that."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if found := probe():
+            return found
+        time.sleep(0.002)
+    return None
+
+
+@contextmanager
+def read_only(folder: Path) -> Iterator[None]:
+    """Make `folder` unwritable, even for root (where chmod is not enough)."""
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            yield
+        finally:
+            folder.chmod(0o755)
+        return
+    if shutil.which("chattr") is None:
+        pytest.skip("running as root without chattr: cannot make a folder read-only")
+    if subprocess.run(["chattr", "+i", str(folder)], check=False).returncode != 0:
+        pytest.skip("this filesystem does not support the immutable attribute")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
