@@ -58,7 +58,8 @@ def new(
         ),
     ] = None,
     database: Annotated[
-        str | None, typer.Option(metavar="CHOICE", help="Database: sqlite (default) or none.")
+        str | None,
+        typer.Option(metavar="CHOICE", help="sqlite (default), postgresql, mysql or none."),
     ] = None,
     description: Annotated[
         str | None, typer.Option(metavar="TEXT", help="One-line description of the project.")

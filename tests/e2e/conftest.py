@@ -11,19 +11,33 @@ import hashlib
 import shutil
 import sys
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 
 from fastgen.api import ProjectRequest, create_project
 from fastgen.names import parse_project_name
+from tests import servers
 from tests.helpers import clean_env, run
 
-# One entry per option set that the end-to-end tests exercise.
-VARIANTS: dict[str, dict[str, str]] = {
-    "sqlite": {"database": "sqlite"},
-    "none": {"database": "none"},
+
+@dataclass(frozen=True)
+class Variant:
+    """An option set the end-to-end tests exercise, and the servers its tests need."""
+
+    answers: dict[str, str]
+    servers: tuple[str, ...] = ()
+
+
+VARIANTS = {
+    "sqlite": Variant({"database": "sqlite"}),
+    "postgresql": Variant({"database": "postgresql"}, servers=("postgresql",)),
+    "mysql": Variant({"database": "mysql"}, servers=("mysql",)),
+    "none": Variant({"database": "none"}),
 }
 
 Generate = Callable[[str], Path]
@@ -41,7 +55,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Generate:
                 ProjectRequest(
                     name=parse_project_name("shop"),
                     destination=root / variant,
-                    answers=VARIANTS[variant],
+                    answers=VARIANTS[variant].answers,
                     git=False,
                 )
             )
@@ -74,8 +88,47 @@ def _requirements(project: Path) -> list[str]:
     return [*metadata["dependencies"], *metadata["optional-dependencies"]["dev"]]
 
 
+def variant_environment(variant: str) -> dict[str, str]:
+    """The environment the variant's own tools run in; skips if a server is missing."""
+    return clean_env(**servers.require(*VARIANTS[variant].servers))
+
+
 def run_in_project(
     python: Path, project: Path, *args: str, env: dict[str, str] | None = None
 ) -> str:
     """Run `python -m ARGS` in `project` (so that `app` imports from it); return stdout."""
     return run([str(python), "-m", *args], cwd=project, env=env or clean_env()).stdout
+
+
+_EXECUTE_ON_SERVER = """
+import asyncio, sys
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+async def main(url, statement):
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as connection:
+        await connection.execute(text(statement))
+    await engine.dispose()
+
+asyncio.run(main(*sys.argv[1:]))
+"""
+
+
+@contextmanager
+def served_database(variant: str, python: Path, folder: Path) -> Iterator[str]:
+    """Yield the DATABASE_URL of a new, empty database for the variant, dropped afterwards."""
+    if variant == "sqlite":
+        yield f"sqlite+aiosqlite:///{folder / 'served.db'}"
+        return
+    server_url = servers.require(variant)["TEST_DATABASE_URL"]
+    name = f"served_{uuid4().hex[:12]}"
+
+    def execute(statement: str) -> None:
+        run([str(python), "-c", _EXECUTE_ON_SERVER, server_url, statement], cwd=folder)
+
+    execute(f"CREATE DATABASE {name}")
+    try:
+        yield servers.DATABASE_URLS[variant].format(name=name)
+    finally:
+        execute(f"DROP DATABASE {name}")

@@ -6,18 +6,28 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import VARIANTS, Generate, run_in_project
+from tests.e2e.conftest import VARIANTS, Generate, run_in_project, variant_environment
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(params=list(VARIANTS))
-def project(request: pytest.FixtureRequest, generated: Generate) -> Path:
-    return generated(request.param)
+def variant(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
 
 
-def test_own_tests_pass(project: Path, project_python: Path) -> None:
-    output = run_in_project(project_python, project, "pytest", "-q", "-p", "no:cacheprovider")
+@pytest.fixture
+def project(variant: str, generated: Generate) -> Path:
+    return generated(variant)
+
+
+def test_own_tests_pass(variant: str, project: Path, project_python: Path) -> None:
+    output = run_in_project(
+        project_python,
+        project,
+        *("pytest", "-q", "-p", "no:cacheprovider"),
+        env=variant_environment(variant),
+    )
 
     assert " passed" in output
     assert "skipped" not in output

@@ -9,13 +9,19 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Generate, run_in_project
-from tests.helpers import clean_env
+from tests.e2e.conftest import (
+    VARIANTS,
+    Generate,
+    run_in_project,
+    served_database,
+    variant_environment,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -45,7 +51,7 @@ def _json(raw: bytes) -> Any:
     return json.loads(raw) if raw else None
 
 
-@pytest.fixture(scope="module", params=["sqlite", "none"])
+@pytest.fixture(scope="module", params=list(VARIANTS))
 def server(
     request: pytest.FixtureRequest,
     generated: Generate,
@@ -53,18 +59,27 @@ def server(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Server]:
     """One server per variant, shared by this module's tests (which use unique names)."""
-    project = generated(request.param)
-    tmp_path = tmp_path_factory.mktemp(f"served-{request.param}")
-    env = clean_env(DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'served.db'}")
-    if request.param != "none":
-        run_in_project(project_python, project, "alembic", "upgrade", "head", env=env)
-    log = tmp_path / "uvicorn.log"
+    variant = request.param
+    project = generated(variant)
+    folder = tmp_path_factory.mktemp(f"served-{variant}")
+    with ExitStack() as stack:
+        env = variant_environment(variant)
+        if variant != "none":
+            database_url = stack.enter_context(served_database(variant, project_python, folder))
+            env["DATABASE_URL"] = database_url
+            run_in_project(project_python, project, "alembic", "upgrade", "head", env=env)
+        yield stack.enter_context(serving(project_python, project, env, folder / "uvicorn.log"))
+
+
+@contextmanager
+def serving(python: Path, project: Path, env: dict[str, str], log: Path) -> Iterator[Server]:
+    """Run the project's app under uvicorn on a free loopback port."""
     # uvicorn serves on a socket bound here and handed over, so no port can be lost.
     with socket.socket() as listener, log.open("wb") as log_file:
         listener.bind(("127.0.0.1", 0))
         port = listener.getsockname()[1]
         process = subprocess.Popen(
-            [str(project_python), "-m", "uvicorn", "app.main:app", "--fd", str(listener.fileno())],
+            [str(python), "-m", "uvicorn", "app.main:app", "--fd", str(listener.fileno())],
             cwd=project,
             env=env,
             pass_fds=[listener.fileno()],
