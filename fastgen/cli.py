@@ -73,6 +73,18 @@ def new(
             metavar="VERSION", help="Python for Docker and CI: 3.11, 3.12 (default), 3.13."
         ),
     ] = None,
+    websocket: Annotated[
+        bool | None,
+        typer.Option(
+            "--websocket/--no-websocket", help="Real-time WebSockets at /ws.", show_default=False
+        ),
+    ] = None,
+    broadcast: Annotated[
+        str | None,
+        typer.Option(
+            metavar="CHOICE", help="WebSocket broadcasts: memory (default, one process) or redis."
+        ),
+    ] = None,
     data: Annotated[
         list[str] | None,
         typer.Option("--data", "-d", metavar="KEY=VALUE", help="Answer any question; repeatable."),
@@ -120,6 +132,8 @@ def new(
         "description": description,
         "author_name": author,
         "python_version": python,
+        "websocket": websocket,
+        "broadcast_backend": broadcast,
     }
     try:
         project = _create(
@@ -176,7 +190,7 @@ def _create(
 
 
 def _collect_answers(
-    answers_file: Path | None, data: list[str], named: dict[str, str | None]
+    answers_file: Path | None, data: list[str], named: dict[str, str | bool | None]
 ) -> dict[str, Any]:
     """Merge the answers, later sources winning: answers file, --data, named flags."""
     from fastgen.template import load_yaml_mapping

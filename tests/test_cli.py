@@ -57,6 +57,7 @@ def test_new_with_defaults(invoke: Invoke, tmp_path: Path) -> None:
         "author_name": "",
         "python_version": "3.12",
         "database": "sqlite",
+        "websocket": False,
     }
     assert "Created" in result.stdout
     assert "alembic upgrade head" in result.stdout
@@ -89,6 +90,15 @@ def test_answers_come_from_file_then_data_then_named_flags(invoke: Invoke, tmp_p
     assert answers["author_name"] == "Team"
     assert answers["description"] == "From data"
     assert answers["python_version"] == "3.11"
+
+
+def test_websocket_flags_reach_their_questions(invoke: Invoke, tmp_path: Path) -> None:
+    result = invoke("new", "shop", tmp_path / "shop", "--websocket", "--broadcast", "redis")
+
+    assert result.exit_code == 0, result.stderr
+    answers = answers_of(tmp_path / "shop")
+    assert (answers["websocket"], answers["broadcast_backend"]) == (True, "redis")
+    assert (tmp_path / "shop" / "app" / "realtime" / "broadcast.py").is_file()
 
 
 def test_database_none_generates_no_database_code(invoke: Invoke, tmp_path: Path) -> None:

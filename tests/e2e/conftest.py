@@ -33,12 +33,20 @@ class Variant:
     servers: tuple[str, ...] = ()
 
 
-VARIANTS = {
-    "sqlite": Variant({"database": "sqlite"}),
-    "postgresql": Variant({"database": "postgresql"}, servers=("postgresql",)),
-    "mysql": Variant({"database": "mysql"}, servers=("mysql",)),
-    "none": Variant({"database": "none"}),
-}
+def _variants() -> dict[str, Variant]:
+    """Every combination that makes sense: each database x WebSocket off, memory, redis."""
+    variants = {}
+    for database in ("sqlite", "postgresql", "mysql", "none"):
+        servers = (database,) if database in ("postgresql", "mysql") else ()
+        variants[database] = Variant({"database": database}, servers)
+        for backend in ("memory", "redis"):
+            answers = {"database": database, "websocket": "true", "broadcast_backend": backend}
+            needs = servers + (("redis",) if backend == "redis" else ())
+            variants[f"{database}-ws-{backend}"] = Variant(answers, needs)
+    return variants
+
+
+VARIANTS = _variants()
 
 Generate = Callable[[str], Path]
 

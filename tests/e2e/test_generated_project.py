@@ -41,7 +41,11 @@ def test_ruff_format_is_clean(project: Path, project_python: Path) -> None:
     run_in_project(project_python, project, "ruff", "format", "--no-cache", "--check", ".")
 
 
-def test_mypy_strict_is_clean(project: Path, project_python: Path) -> None:
-    output = run_in_project(project_python, project, "mypy", "--cache-dir", "/dev/null")
+def test_mypy_strict_is_clean(
+    project: Path, project_python: Path, pytestconfig: pytest.Config
+) -> None:
+    # One cache for every variant: mypy rechecks whatever differs, by path and hash.
+    cache = pytestconfig.cache.mkdir("mypy") if pytestconfig.cache else "/dev/null"
+    output = run_in_project(project_python, project, "mypy", "--cache-dir", str(cache))
 
     assert "Success: no issues found" in output

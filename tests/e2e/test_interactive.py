@@ -41,7 +41,11 @@ def test_prompts_for_every_unanswered_question(tmp_path: Path) -> None:
     child.expect("Python version")
     child.send(f"{DOWN}\r")  # from the default 3.12 to 3.13
     child.expect("Where the data lives")
-    child.send(f"{DOWN}\r")  # from the default sqlite to none
+    child.send(f"{DOWN * 3}\r")  # from the default sqlite to none
+    child.expect("Real-time WebSockets")
+    child.send("y")
+    child.expect("How a broadcast reaches")
+    child.send(f"{DOWN}\r")  # from the default memory to redis
     child.expect("Next steps")
     child.expect(pexpect.EOF)
     child.close()
@@ -55,19 +59,40 @@ def test_prompts_for_every_unanswered_question(tmp_path: Path) -> None:
         "author_name": "Ada Lovelace",
         "python_version": "3.13",
         "database": "none",
+        "websocket": True,
+        "broadcast_backend": "redis",
     }
 
 
-def test_questions_answered_by_flags_are_not_asked(tmp_path: Path) -> None:
-    child = spawn(tmp_path, "--database", "none", "--python", "3.11", "--author", "Ada")
+def test_the_broadcast_backend_is_asked_only_with_websocket(tmp_path: Path) -> None:
+    child = spawn(tmp_path, "--database", "none", "--python", "3.12", "--author", "Ada")
 
     child.expect("One-line description")
     child.send("\r")
-    index = child.expect(["Where the data lives", "Python version", "Next steps"])
+    child.expect("Real-time WebSockets")
+    child.send("n")
+    index = child.expect(["How a broadcast reaches", "Next steps"])
     child.expect(pexpect.EOF)
     child.close()
 
-    assert index == 2
+    assert index == 1
+    assert child.exitstatus == 0
+
+
+def test_questions_answered_by_flags_are_not_asked(tmp_path: Path) -> None:
+    child = spawn(
+        tmp_path, "--database", "none", "--python", "3.11", "--author", "Ada", "--no-websocket"
+    )
+
+    child.expect("One-line description")
+    child.send("\r")
+    index = child.expect(
+        ["Where the data lives", "Python version", "Real-time WebSockets", "Next steps"]
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+
+    assert index == 3
     assert child.exitstatus == 0
 
 

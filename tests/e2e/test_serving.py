@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import (
-    VARIANTS,
     Generate,
     run_in_project,
     served_database,
@@ -51,7 +50,7 @@ def _json(raw: bytes) -> Any:
     return json.loads(raw) if raw else None
 
 
-@pytest.fixture(scope="module", params=list(VARIANTS))
+@pytest.fixture(scope="module", params=["sqlite", "postgresql", "mysql", "none"])
 def server(
     request: pytest.FixtureRequest,
     generated: Generate,

@@ -1,0 +1,152 @@
+"""The WebSocket endpoint, exercised through the app with a real WebSocket client."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from httpx import AsyncClient
+from httpx_ws import AsyncWebSocketSession, WebSocketDisconnect, aconnect_ws
+from httpx_ws.transport import ASGIWebSocketTransport
+
+from app.core.config import settings
+from app.realtime.session import HEARTBEAT_TIMEOUT
+
+
+@asynccontextmanager
+async def connect(
+    app: FastAPI, headers: dict[str, str] | None = None
+) -> AsyncIterator[AsyncWebSocketSession]:
+    """Open a WebSocket to the app (in the test's own task, as its transport needs)."""
+    transport = ASGIWebSocketTransport(app=app)
+    async with (
+        AsyncClient(transport=transport, base_url="http://test") as client,
+        aconnect_ws(
+            "/ws", client, headers=headers or {}, session_class=AsyncWebSocketSession
+        ) as websocket,
+    ):
+        yield websocket
+
+
+async def subscribe(websocket: AsyncWebSocketSession, channel: str = "items") -> None:
+    await websocket.send_json({"type": "subscribe", "channel": channel})
+    assert await websocket.receive_json(timeout=5) == {
+        "type": "subscribed",
+        "channel": channel,
+    }
+
+
+async def receive(websocket: AsyncWebSocketSession) -> dict[str, Any]:
+    message: dict[str, Any] = await websocket.receive_json(timeout=5)
+    return message
+
+
+async def test_subscriber_receives_item_events(
+    app: FastAPI, client: AsyncClient
+) -> None:
+    async with connect(app) as websocket:
+        await subscribe(websocket)
+
+        created = (await client.post("/items", json={"name": "Lamp"})).json()
+        await client.delete(f"/items/{created['id']}")
+
+        assert await receive(websocket) == {
+            "type": "event",
+            "channel": "items",
+            "name": "item.created",
+            "data": created,
+        }
+        assert (await receive(websocket))["name"] == "item.deleted"
+
+
+async def test_unsubscribed_client_receives_no_more_events(
+    app: FastAPI, client: AsyncClient
+) -> None:
+    async with connect(app) as websocket:
+        await subscribe(websocket)
+        await websocket.send_json({"type": "unsubscribe", "channel": "items"})
+        assert (await receive(websocket))["type"] == "unsubscribed"
+
+        await client.post("/items", json={"name": "Lamp"})
+        await subscribe(websocket, "other")  # the next message is this, not an event
+
+
+async def test_bad_json_gets_an_error_and_the_connection_stays_open(
+    app: FastAPI,
+) -> None:
+    async with connect(app) as websocket:
+        await websocket.send_text("{not json")
+
+        error = await receive(websocket)
+
+        assert error["type"] == "error"
+        assert "Invalid JSON" in error["detail"]
+        await subscribe(websocket)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        {"type": "shout"},
+        {"type": "subscribe", "channel": "../secrets"},
+        {"type": "subscribe", "channel": "items", "extra": 1},
+    ],
+)
+async def test_invalid_messages_get_an_error(
+    app: FastAPI, message: dict[str, Any]
+) -> None:
+    async with connect(app) as websocket:
+        await websocket.send_json(message)
+
+        assert (await receive(websocket))["type"] == "error"
+
+
+async def test_oversize_message_closes_with_1009(app: FastAPI) -> None:
+    async with connect(app) as websocket:
+        await websocket.send_text("x" * (settings.websocket_max_message_bytes + 1))
+
+        with pytest.raises(WebSocketDisconnect) as closed:
+            await websocket.receive_text(timeout=5)
+
+    assert closed.value.code == 1009
+
+
+async def test_disallowed_origin_is_refused(app: FastAPI) -> None:
+    # Refused before the handshake completes: a real server answers HTTP 403.
+    refused = pytest.RaisesExc(
+        WebSocketDisconnect, check=lambda error: error.code == 1008
+    )
+    with pytest.RaisesGroup(refused):
+        async with connect(app, headers={"Origin": "https://evil.example"}):
+            pass
+
+
+async def test_allowed_origin_is_accepted(app: FastAPI) -> None:
+    origin = settings.websocket_allowed_origins[0]
+    async with connect(app, headers={"Origin": origin}) as websocket:
+        await subscribe(websocket)
+
+
+async def test_silent_client_is_pinged_then_closed(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(settings, "websocket_heartbeat_seconds", 0.1)
+    async with connect(app) as websocket:
+        assert await receive(websocket) == {"type": "ping"}
+
+        with pytest.raises(WebSocketDisconnect) as closed:
+            await websocket.receive_text(timeout=5)
+
+    assert closed.value.code == HEARTBEAT_TIMEOUT
+
+
+async def test_pong_keeps_the_connection_open(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(settings, "websocket_heartbeat_seconds", 0.2)
+    async with connect(app) as websocket:
+        assert await receive(websocket) == {"type": "ping"}
+        await websocket.send_json({"type": "pong"})
+
+        assert await receive(websocket) == {"type": "ping"}  # pinged again, not closed
