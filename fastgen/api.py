@@ -10,7 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from fastgen import _render, _steps
-from fastgen.errors import DestinationError, InvalidAnswerError, StepError
+from fastgen.errors import (
+    DestinationError,
+    InterruptedAfterCreationError,
+    InvalidAnswerError,
+    StepError,
+)
 from fastgen.names import ProjectName
 from fastgen.template import BUNDLED_TEMPLATE, load_questions, load_yaml_mapping
 
@@ -67,8 +72,14 @@ def create_project(request: ProjectRequest, *, on_step: OnStep = lambda _: None)
             on_step("Installing dependencies (this takes a minute the first time)")
             installed_with = _install_or_remove(project, existing_mode=existing_mode)
             project = replace(project, installed_with=installed_with)
-    except BaseException:
+    except BaseException as error:
         _render.remove_empty(created_parents)
+        # The rename into place is atomic and a failed install removes the project, so
+        # the answers file says which side of the finish line an interruption fell.
+        if isinstance(error, KeyboardInterrupt) and (destination / ANSWERS_FILE).exists():
+            raise InterruptedAfterCreationError(
+                f"interrupted, but the project was already complete at {destination}"
+            ) from None
         raise
     return project
 

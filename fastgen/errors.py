@@ -29,3 +29,9 @@ class DestinationError(FastgenError):
 
 class StepError(FastgenError):
     """A step after rendering (git, dependency installation) failed."""
+
+
+class InterruptedAfterCreationError(FastgenError):
+    """Ctrl-C arrived once the project was complete: it is kept, and says so."""
+
+    exit_code = 130
