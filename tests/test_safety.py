@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import pytest
 
 from fastgen import _render, _steps
-from fastgen.errors import StepError
+from fastgen.errors import FastgenError, StepError
 from tests.conftest import Invoke
 from tests.helpers import snapshot
 
@@ -246,3 +246,22 @@ def read_only(folder: Path) -> Iterator[None]:
         yield
     finally:
         subprocess.run(["chattr", "-i", str(folder)], check=True)
+
+
+class TestContainment:
+    """Every rendered path must stay inside the project, links included."""
+
+    def test_a_link_leading_outside_is_refused(self, tmp_path: Path) -> None:
+        project = tmp_path / "project"
+        (project / "app").mkdir(parents=True)
+        (project / "app" / "settings.py").symlink_to(tmp_path / "elsewhere.py")
+
+        with pytest.raises(FastgenError, match=r"app/settings\.py, which leads outside"):
+            _render.check_contained(project)
+
+    def test_links_within_the_project_are_fine(self, tmp_path: Path) -> None:
+        (tmp_path / "app").mkdir()
+        (tmp_path / "app" / "main.py").write_text("")
+        (tmp_path / "main.py").symlink_to(tmp_path / "app" / "main.py")
+
+        _render.check_contained(tmp_path)
