@@ -13,7 +13,12 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from fastgen.errors import DestinationError, FastgenError, InvalidAnswerError
+from fastgen.errors import (
+    DestinationError,
+    FastgenError,
+    InvalidAnswerError,
+    describe_os_error,
+)
 
 
 @contextmanager
@@ -66,7 +71,7 @@ def render(template: Path, staging: Path, answers: Mapping[str, Any], *, interac
     except KeyboardInterrupt:  # Copier's CopierAnswersInterrupt is a CopierError too
         raise
     except OSError as error:
-        raise FastgenError(f"cannot write the project: {_describe(error)}") from None
+        raise FastgenError(f"cannot write the project: {describe_os_error(error)}") from None
     except UserMessageError as error:
         raise FastgenError(error.message) from None
     except (ValueError, CopierError) as error:
@@ -148,10 +153,6 @@ def _default_dir_mode() -> int:
     umask = os.umask(0)
     os.umask(umask)
     return 0o777 & ~umask
-
-
-def _describe(error: OSError) -> str:
-    return f"{error.strerror or error}: {error.filename}" if error.filename else str(error)
 
 
 def _first_line(error: Exception) -> str:

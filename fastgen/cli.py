@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from fastgen import __version__
-from fastgen.errors import FastgenError, InvalidAnswerError
+from fastgen.errors import FastgenError, InvalidAnswerError, describe_os_error
 
 if TYPE_CHECKING:
-    from fastgen.api import CreatedProject
+    from fastgen.api import CreatedProject, ProjectRequest
 
 EXIT_INTERRUPTED = 130
 
@@ -136,54 +136,38 @@ def new(
         "broadcast_backend": broadcast,
     }
     try:
+        from fastgen.api import ProjectRequest
+        from fastgen.names import parse_project_name
+
+        project_name = parse_project_name(name)
         project = _create(
-            name,
-            destination,
-            answers=_collect_answers(answers_file, data or [], named),
-            interactive=not yes and sys.stdin.isatty(),
-            git=git,
-            install=install,
-            into_existing=into_existing,
-            dry_run=dry_run,
+            ProjectRequest(
+                name=project_name,
+                destination=destination or Path(project_name.name),
+                answers=_collect_answers(answers_file, data or [], named),
+                interactive=not yes and sys.stdin.isatty(),
+                git=git,
+                install=install,
+                into_existing=into_existing,
+                dry_run=dry_run,
+            )
         )
     except FastgenError as error:
         _fail(error)
     except OSError as error:
-        _fail(FastgenError(f"{error.strerror or error}: {error.filename or ''}".rstrip(": ")))
+        _fail(FastgenError(describe_os_error(error)))
     except KeyboardInterrupt:
         typer.echo("interrupted: nothing was written", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     _report(project, quiet=quiet)
 
 
-def _create(
-    name: str,
-    destination: Path | None,
-    *,
-    answers: dict[str, Any],
-    interactive: bool,
-    git: bool,
-    install: bool,
-    into_existing: bool,
-    dry_run: bool,
-) -> CreatedProject:
+def _create(request: ProjectRequest) -> CreatedProject:
     from rich.console import Console
 
-    from fastgen.api import ProjectRequest, create_project
-    from fastgen.names import parse_project_name
+    from fastgen.api import create_project
 
-    project_name = parse_project_name(name)
-    request = ProjectRequest(
-        name=project_name,
-        destination=destination or Path(project_name.name),
-        answers=answers,
-        interactive=interactive,
-        git=git,
-        install=install,
-        into_existing=into_existing,
-        dry_run=dry_run,
-    )
-    if interactive:  # a spinner would draw over Copier's prompts
+    if request.interactive:  # a spinner would draw over Copier's prompts
         return create_project(request)
     with Console(stderr=True).status("Generating") as status:
         return create_project(request, on_step=status.update)

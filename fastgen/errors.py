@@ -35,3 +35,9 @@ class InterruptedAfterCreationError(FastgenError):
     """Ctrl-C arrived once the project was complete: it is kept, and says so."""
 
     exit_code = 130
+
+
+def describe_os_error(error: OSError) -> str:
+    """One line for an operating-system error: what failed, and on which path."""
+    reason = error.strerror or str(error)
+    return f"{reason}: {error.filename}" if error.filename else reason
