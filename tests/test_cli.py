@@ -101,6 +101,25 @@ def test_websocket_flags_reach_their_questions(invoke: Invoke, tmp_path: Path) -
     assert (tmp_path / "shop" / "app" / "realtime" / "broadcast.py").is_file()
 
 
+@pytest.mark.parametrize(
+    ("args", "needs_servers"),
+    [
+        ([], False),
+        (["--database", "postgresql"], True),
+        (["--websocket", "--broadcast", "redis"], True),
+    ],
+)
+def test_next_steps_start_the_servers_the_project_needs(
+    invoke: Invoke, tmp_path: Path, args: list[str], needs_servers: bool
+) -> None:
+    result = invoke("new", "shop", tmp_path / "shop", "--no-git", *args)
+
+    assert result.exit_code == 0, result.stderr
+    steps = result.stdout.split("Next steps", 1)[1]
+    assert ("docker compose up -d" in steps) is needs_servers
+    assert (tmp_path / "shop" / "docker-compose.yml").exists() is needs_servers
+
+
 def test_database_none_generates_no_database_code(invoke: Invoke, tmp_path: Path) -> None:
     result = invoke("new", "shop", tmp_path / "shop", "--database", "none", "--no-git")
 
