@@ -144,7 +144,7 @@ async def test_silent_client_is_pinged_then_closed(
 async def test_pong_keeps_the_connection_open(
     app: FastAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(settings, "websocket_heartbeat_seconds", 0.2)
+    monkeypatch.setattr(settings, "websocket_heartbeat_seconds", 1)
     async with connect(app) as websocket:
         assert await receive(websocket) == {"type": "ping"}
         await websocket.send_json({"type": "pong"})
