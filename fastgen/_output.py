@@ -16,7 +16,8 @@ def print_created(project: CreatedProject, *, quiet: bool) -> None:
     console = Console(soft_wrap=True)
     where = escape(_display_path(project.path))
     verb = "Created" if project.written else "Would create"
-    console.print(f"[green]{verb}[/] {where} ({len(project.files)} files)")
+    commit = ", first git commit made" if project.committed else ""
+    console.print(f"[green]{verb}[/] {where} ({len(project.files)} files{commit})")
     if not quiet:
         console.print(_tree(project.path.name, project.files))
     if not project.written:

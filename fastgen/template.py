@@ -26,8 +26,6 @@ class Question:
     """One question of copier.yml, as much of it as fastgen needs before Copier runs."""
 
     name: str
-    type: str
-    help: str
     choices: tuple[str, ...]
 
 
@@ -45,12 +43,7 @@ def load_questions(template: Path = BUNDLED_TEMPLATE) -> dict[str, Question]:
 def _question(name: str, spec: dict[str, Any]) -> Question:
     choices = spec.get("choices") or ()
     values = choices.values() if isinstance(choices, dict) else choices
-    return Question(
-        name=name,
-        type=str(spec.get("type", "str")),
-        help=" ".join(str(spec.get("help", "")).split()),
-        choices=tuple(str(value) for value in values),
-    )
+    return Question(name=name, choices=tuple(str(value) for value in values))
 
 
 def load_yaml_mapping(path: Path) -> dict[str, Any]:

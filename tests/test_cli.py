@@ -142,6 +142,7 @@ def test_new_commits_exactly_what_it_generated(invoke: Invoke, tmp_path: Path) -
         ).stdout
 
     assert result.exit_code == 0, result.stderr
+    assert "first git commit made" in result.stdout
     assert git("rev-list", "--count", "HEAD").strip() == "1"
     assert git("status", "--porcelain") == ""
     generated = {
@@ -156,6 +157,7 @@ def test_no_git_leaves_no_repository(invoke: Invoke, tmp_path: Path) -> None:
     result = invoke("new", "shop", tmp_path / "shop", "--no-git")
 
     assert result.exit_code == 0, result.stderr
+    assert "git commit" not in result.stdout
     assert not (tmp_path / "shop" / ".git").exists()
 
 
