@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.tree import Tree
 
 from fastgen.api import CreatedProject
+from fastgen.resource import GeneratedResource
 
 
 def print_created(project: CreatedProject, *, quiet: bool) -> None:
@@ -59,3 +60,31 @@ def _tree(root: str, files: tuple[Path, ...]) -> Tree:
                 branches[folder] = branches[folder.parent].add(escape(f"{folder.name}/"))
         branches[file.parent].add(escape(file.name))
     return tree
+
+
+def print_resource(result: GeneratedResource) -> None:
+    """The files a resource creates and changes; the diff of each change on a dry run."""
+    import difflib
+
+    console = Console(soft_wrap=True)
+    verb = "Added" if result.written else "Would add"
+    console.print(f"[green]{verb}[/] resource [bold]{escape(result.name.singular)}[/]")
+    for change in result.changes:
+        action = "[green]create[/]" if change.previous is None else "[yellow]update[/]"
+        console.print(f"  {action} {escape(change.path.as_posix())}")
+    if not result.written:
+        for change in result.changes:
+            if change.previous is not None:
+                diff = difflib.unified_diff(
+                    change.previous.splitlines(keepends=True),
+                    change.content.splitlines(keepends=True),
+                    f"a/{change.path.as_posix()}",
+                    f"b/{change.path.as_posix()}",
+                )
+                console.print("".join(diff), markup=False, highlight=False, end="")
+        console.print("Dry run: nothing was written.")
+        return
+    console.print("\n[bold]Next steps[/]")
+    if result.database != "none":
+        console.print("  alembic upgrade head", markup=False, highlight=False)
+    console.print("  pytest", markup=False, highlight=False)

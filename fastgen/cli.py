@@ -16,6 +16,7 @@ from fastgen.errors import FastgenError, InvalidAnswerError, describe_os_error
 
 if TYPE_CHECKING:
     from fastgen.api import CreatedProject, ProjectRequest
+    from fastgen.resource import GeneratedResource
 
 EXIT_INTERRUPTED = 130
 
@@ -27,6 +28,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+
+generate_app = typer.Typer(
+    name="generate",
+    help="Add code to an existing project.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(generate_app)
 
 
 def _show_version(value: bool) -> None:
@@ -160,6 +170,64 @@ def new(
         typer.echo("interrupted: nothing was written", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     _report(project, quiet=quiet)
+
+
+@generate_app.command("resource")
+def generate_resource(
+    name: Annotated[
+        str,
+        typer.Argument(metavar="NAME", help="Singular resource name: order, order_line, person."),
+    ],
+    fields: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="FIELD...",
+            help=(
+                "name:type[:arg][:unique][?][=default]. Types: str[:length], text, int, float, "
+                "decimal[:precision,scale], bool, date, datetime, uuid, json, ref:<table>. "
+                "'?' makes a field optional."
+            ),
+            show_default=False,
+        ),
+    ] = None,
+    plural: Annotated[
+        str | None,
+        typer.Option(metavar="NAME", help="Plural, where the inflection rules get it wrong."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be created and changed.")
+    ] = False,
+) -> None:
+    """Add a resource through every layer: model, schemas, repository, service, routes,
+    tests and migration, registered with the app. Run it inside a generated project.
+    """
+    try:
+        from fastgen.fields import parse_fields
+        from fastgen.names import parse_resource_name
+        from fastgen.resource import ResourceRequest
+        from fastgen.resource import generate_resource as generate
+
+        result = generate(
+            ResourceRequest(
+                name=parse_resource_name(name, plural),
+                fields=parse_fields(fields or []),
+                dry_run=dry_run,
+            )
+        )
+    except FastgenError as error:
+        _fail(error)
+    except OSError as error:
+        _fail(FastgenError(describe_os_error(error)))
+    except KeyboardInterrupt:
+        typer.echo("interrupted: nothing was changed", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    _report_resource(result)
+
+
+def _report_resource(result: GeneratedResource) -> None:
+    from fastgen import _output
+
+    _output.print_resource(result)
 
 
 def _create(request: ProjectRequest) -> CreatedProject:

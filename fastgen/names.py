@@ -80,3 +80,102 @@ def _rejection_reason(raw: str) -> str:
     if python_name in _SHADOWED:
         return f"it would shadow the Python module or dependency {python_name!r}"
     return ""
+
+
+_RESOURCE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
+_MAX_RESOURCE_LENGTH = 30  # generated docstrings and names stay within 88 columns
+
+
+@dataclass(frozen=True)
+class ResourceName:
+    """A resource's singular snake_case name and every name derived from it.
+
+    `order_line` gives the class OrderLine, the table and modules `order_lines`, the path
+    /order-lines. Python keywords and builtins get a trailing `_` where they would be a
+    variable (`class_`); SQL reserved words need nothing, SQLAlchemy quotes them.
+    """
+
+    singular: str
+    plural: str
+
+    @property
+    def class_name(self) -> str:
+        return "".join(part.capitalize() for part in self.singular.split("_"))
+
+    @property
+    def table(self) -> str:
+        return self.plural
+
+    @property
+    def module(self) -> str:
+        """The module of the schemas, repository, service, routes and tests."""
+        return _identifier(self.plural)
+
+    @property
+    def model_module(self) -> str:
+        return _identifier(self.singular)
+
+    @property
+    def var(self) -> str:
+        return _identifier(self.singular)
+
+    @property
+    def plural_var(self) -> str:
+        return _identifier(self.plural)
+
+    @property
+    def path(self) -> str:
+        return "/" + self.plural.replace("_", "-")
+
+    @property
+    def label(self) -> str:
+        """The singular in words: `order line`."""
+        return self.singular.replace("_", " ")
+
+    @property
+    def plural_label(self) -> str:
+        return self.plural.replace("_", " ")
+
+    @property
+    def with_article(self) -> str:
+        """`an order`, `a user`: good enough for docstrings."""
+        word = self.label
+        vowel_sound = word[0] in "aeio" or (
+            word[0] == "u" and not re.match(r"u[bcdfgklmnprstv][aeiou]", word)
+        )
+        return f"{'an' if vowel_sound else 'a'} {word}"
+
+
+def parse_resource_name(raw: str, plural: str | None = None) -> ResourceName:
+    """Return the ResourceName of `raw` (snake_case, kebab-case or CamelCase, singular).
+
+    The plural comes from the `inflection` library unless given.
+    """
+    import inflection
+
+    singular = _resource_form(raw, "resource name")
+    plural_form = _resource_form(plural, "plural") if plural else inflection.pluralize(singular)
+    return ResourceName(singular=singular, plural=plural_form)
+
+
+def _resource_form(raw: str, what: str) -> str:
+    import inflection
+
+    name = inflection.underscore(raw.strip().replace("-", "_"))
+    if not (name.isascii() and _RESOURCE.fullmatch(name)):
+        raise InvalidNameError(
+            f"invalid {what} {raw!r}: use letters, digits and '_' or '-', starting with a letter",
+            hint="e.g. order, order_line, OrderLine",
+        )
+    if len(name) > _MAX_RESOURCE_LENGTH:
+        raise InvalidNameError(
+            f"invalid {what} {raw!r}: it is longer than {_MAX_RESOURCE_LENGTH} characters"
+        )
+    return name
+
+
+def _identifier(name: str) -> str:
+    """`name`, or `name_` where it is a Python keyword or builtin."""
+    import builtins
+
+    return f"{name}_" if keyword.iskeyword(name) or hasattr(builtins, name) else name

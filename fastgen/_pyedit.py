@@ -1,0 +1,147 @@
+"""Small, exact edits of Python source, located through its syntax tree.
+
+Each function returns the edited source and leaves layout to the formatter that runs
+afterwards (ruff): imports are inserted unsorted, elements without line breaks. A file
+whose shape is not the expected one raises EditError naming what is missing.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+
+
+class EditError(ValueError):
+    """The source does not have the statement an edit needs."""
+
+
+def add_imports(source: str, imports: Iterable[str]) -> str:
+    """Insert `imports` (whole statements) after the last top-level import."""
+    tree = _parse(source)
+    statements = [node for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom)]
+    if statements:
+        after = max(_end_line(node) for node in statements)
+    else:
+        docstring = ast.get_docstring(tree, clean=False) is not None
+        after = _end_line(tree.body[0]) if docstring else 0
+    lines = source.splitlines(keepends=True)
+    new = [f"{statement}\n" for statement in imports]
+    return "".join([*lines[:after], *new, *lines[after:]])
+
+
+def append_element(source: str, name: str, element: str) -> str:
+    """Add `element` at the end of the bracketed tuple or list assigned to `name`."""
+    node = _module_assignment(source, name)
+    if not isinstance(node, ast.Tuple | ast.List):
+        raise EditError(f"{name} is not a tuple or list")
+    closing = _offset(source, node.end_lineno, node.end_col_offset) - 1
+    if source[closing] not in ")]":
+        raise EditError(f"{name} is not in brackets")
+    before = source[:closing].rstrip()
+    separator = "" if before.endswith((",", "(", "[")) else ","
+    return f"{before}{separator} {element}{source[closing:]}"
+
+
+def append_to_class(source: str, class_name: str, statement: str) -> str:
+    """Add `statement` as the last line of the body of top-level class `class_name`."""
+    tree = _parse(source)
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == class_name:
+            last = node.body[-1]
+            indent = " " * last.col_offset
+            lines = source.splitlines(keepends=True)
+            after = _end_line(last)
+            return "".join([*lines[:after], f"{indent}{statement}\n", *lines[after:]])
+    raise EditError(f"class {class_name} not found")
+
+
+def append_block(source: str, block: str) -> str:
+    """Add `block` at the end of the module."""
+    return f"{source.rstrip()}\n\n\n{block.strip()}\n"
+
+
+def defines(source: str, name: str) -> bool:
+    """Whether the module binds `name` at top level: def, class, assignment or import."""
+    for node in _parse(source).body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            bound = [node.name]
+        elif isinstance(node, ast.Assign):
+            bound = [target.id for target in node.targets if isinstance(target, ast.Name)]
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            bound = [node.target.id]
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            bound = [alias.asname or alias.name.split(".")[0] for alias in node.names]
+        else:
+            continue
+        if name in bound:
+            return True
+    return False
+
+
+def class_attributes(source: str, class_name: str) -> list[str]:
+    """The annotated attribute names of top-level class `class_name` (empty if missing)."""
+    for node in _parse(source).body:
+        if isinstance(node, ast.ClassDef) and node.name == class_name:
+            return [
+                statement.target.id
+                for statement in node.body
+                if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)
+            ]
+    return []
+
+
+def constant(source: str, name: str) -> object:
+    """The literal value assigned to `name` at top level (module or any class body)."""
+    tree = _parse(source)
+    bodies = [tree.body, *(node.body for node in tree.body if isinstance(node, ast.ClassDef))]
+    for body in bodies:
+        for node in body:
+            value = _assigned_value(node, name)
+            if value is not None:
+                try:
+                    return ast.literal_eval(value)
+                except ValueError:
+                    raise EditError(f"{name} is not a literal") from None
+    raise EditError(f"{name} is not assigned")
+
+
+def _module_assignment(source: str, name: str) -> ast.expr:
+    for node in _parse(source).body:
+        value = _assigned_value(node, name)
+        if value is not None:
+            return value
+    raise EditError(f"{name} is not assigned")
+
+
+def _assigned_value(node: ast.stmt, name: str) -> ast.expr | None:
+    if isinstance(node, ast.Assign) and any(
+        isinstance(target, ast.Name) and target.id == name for target in node.targets
+    ):
+        return node.value
+    if (
+        isinstance(node, ast.AnnAssign)
+        and isinstance(node.target, ast.Name)
+        and node.target.id == name
+    ):
+        return node.value
+    return None
+
+
+def _parse(source: str) -> ast.Module:
+    try:
+        return ast.parse(source)
+    except SyntaxError as error:
+        raise EditError(f"it is not valid Python (line {error.lineno}: {error.msg})") from None
+
+
+def _end_line(node: ast.stmt) -> int:
+    return node.end_lineno or node.lineno
+
+
+def _offset(source: str, line: int | None, column: int | None) -> int:
+    """The string index of a (1-based line, UTF-8 byte column) position of the AST."""
+    if line is None or column is None:
+        raise EditError("the syntax tree has no position")
+    lines = source.splitlines(keepends=True)
+    start = sum(len(text) for text in lines[: line - 1])
+    return start + len(lines[line - 1].encode()[:column].decode())
