@@ -1,0 +1,211 @@
+"""Resources added by `fastgen generate resource` work: own tests, linters, types, HTTP."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import (
+    Generate,
+    run_in_project,
+    served_database,
+    variant_environment,
+)
+from tests.e2e.test_serving import Server, serving
+from tests.helpers import clean_env, snapshot
+
+pytestmark = pytest.mark.e2e
+
+# The issue's example, one field of every type (and SQL reserved words), references,
+# irregular plurals, a Python keyword and SQL reserved words as resource names.
+RESOURCES = [
+    ["order", "customer:str", "total:decimal", "paid:bool=false", "note:text?",
+     "placed_at:datetime"],
+    ["category", "name:str:unique"],
+    [
+        "gadget", "label:str:80:unique", "body:text", "count:int", "ratio:float",
+        "price:decimal:10,3", "active:bool=true", "made_on:date", "seen_at:datetime?",
+        "token:uuid:unique", "extra:json?", "group:str?", "order:int?",
+    ],
+    ["order_line", "order_id:ref:orders", "item_id:ref:items", "category_id:ref:categories?",
+     "quantity:int=1"],
+    ["user", "email:str:120:unique"],
+    ["group", "name:str", "owner_id:ref:users"],
+    ["class", "title:str"],
+    ["person", "name:str", "born_on:date?"],
+]  # fmt: skip
+VARIANTS_WITH_RESOURCES = ["sqlite", "postgresql", "mysql", "none", "postgresql-ws-redis"]
+
+
+def generate_resource(
+    project: Path, *args: str, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "fastgen", "generate", "resource", *args],
+        cwd=cwd or project,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module", params=VARIANTS_WITH_RESOURCES)
+def variant(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="module")
+def project(variant: str, generated: Generate, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the variant's project with every resource of RESOURCES added."""
+    project = tmp_path_factory.mktemp("resources") / variant
+    shutil.copytree(generated(variant), project)
+    for number, resource in enumerate(RESOURCES):
+        # Every other resource from a subfolder: the project is found from anywhere in it.
+        cwd = project / "app" / "api" if number % 2 else project
+        result = generate_resource(project, *resource, cwd=cwd)
+        assert result.returncode == 0, result.stderr
+    return project
+
+
+def test_own_tests_pass(variant: str, project: Path, project_python: Path) -> None:
+    output = run_in_project(
+        project_python,
+        project,
+        *("pytest", "-q", "-p", "no:cacheprovider"),
+        env=variant_environment(variant),
+    )
+
+    assert " passed" in output
+    assert "skipped" not in output  # the migration round trip ran, on the real server
+    for resource in ("orders", "gadgets", "order_lines", "users", "groups", "classes", "people"):
+        for layer in ("api", "crud", "services"):
+            assert (project / "tests" / layer / f"test_{resource}.py").is_file()
+
+
+def test_ruff_and_mypy_strict_are_clean(
+    project: Path, project_python: Path, pytestconfig: pytest.Config
+) -> None:
+    run_in_project(project_python, project, "ruff", "check", "--no-cache", ".")
+    run_in_project(project_python, project, "ruff", "format", "--no-cache", "--check", ".")
+    cache = pytestconfig.cache.mkdir("mypy") if pytestconfig.cache else "/dev/null"
+    output = run_in_project(project_python, project, "mypy", "--cache-dir", str(cache))
+
+    assert "Success: no issues found" in output
+
+
+def test_generating_a_resource_again_changes_nothing(project: Path) -> None:
+    before = snapshot(project)
+
+    result = generate_resource(project, *RESOURCES[0])
+
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: resource 'order' already exists: app/models/order.py")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert snapshot(project) == before
+
+
+@pytest.fixture(scope="module")
+def server(
+    variant: str, project: Path, project_python: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    folder = tmp_path_factory.mktemp(f"served-resources-{variant}")
+    with ExitStack() as stack:
+        env = variant_environment(variant)
+        database = variant.partition("-")[0]
+        if database != "none":
+            env["DATABASE_URL"] = stack.enter_context(
+                served_database(database, project_python, folder)
+            )
+            run_in_project(project_python, project, "alembic", "upgrade", "head", env=env)
+        yield stack.enter_context(serving(project_python, project, env, folder / "uvicorn.log"))
+
+
+def test_new_endpoints_over_http(server: Server) -> None:
+    status, category = server.request("POST", "/categories", {"name": "Lamps"})
+    assert status == 201
+    assert server.request("POST", "/categories", {"name": "Lamps"}) == (
+        409,
+        {"detail": "name 'Lamps' is taken"},
+    )
+    status, order = server.request(
+        "POST",
+        "/orders",
+        {"customer": "Ada", "total": "12.5", "placed_at": "2026-03-01T10:00:00+01:00"},
+    )
+    assert (status, order) == (
+        201,
+        {
+            "id": order["id"],
+            "customer": "Ada",
+            "total": "12.50",
+            "paid": False,
+            "note": None,
+            "placed_at": "2026-03-01T09:00:00Z",
+        },
+    )
+    assert server.request("GET", f"/orders/{order['id']}") == (200, order)
+    assert server.request("PATCH", f"/orders/{order['id']}", {"paid": True}) == (
+        200,
+        order | {"paid": True},
+    )
+    assert (
+        server.request(
+            "POST", "/orders", {"customer": "Ada", "total": "1", "placed_at": "2026-03-01T10:00:00"}
+        )[0]
+        == 422
+    )
+
+    status, item = server.request("POST", "/items", {"name": "Resource lamp"})
+    assert status == 201
+    line = {"order_id": order["id"], "item_id": item["id"], "category_id": category["id"]}
+    status, created = server.request("POST", "/order-lines", line)
+    assert (status, created) == (201, line | {"id": created["id"], "quantity": 1})
+    assert server.request("POST", "/order-lines", line | {"order_id": 999999}) == (
+        404,
+        {"detail": "Order 999999 not found"},
+    )
+    status, page = server.request("GET", "/order-lines?limit=100")
+    assert (status, page["total"], page["items"]) == (200, 1, [created | {"quantity": 1}])
+    assert server.request("GET", "/order-lines?limit=101")[0] == 422
+    assert server.request("DELETE", f"/order-lines/{created['id']}") == (204, None)
+    assert server.request("GET", f"/order-lines/{created['id']}")[0] == 404
+
+
+def test_every_field_type_and_reserved_names_over_http(server: Server) -> None:
+    gadget = {
+        "label": "Dial",
+        "body": "A dial.",
+        "count": 3,
+        "ratio": 0.25,
+        "price": "19.990",
+        "active": True,
+        "made_on": "2026-02-03",
+        "seen_at": "2026-02-03T04:05:06Z",
+        "token": "12345678-1234-5678-1234-567812345678",
+        "extra": {"colours": ["red", "blue"], "size": 2},
+        "group": "tools",
+        "order": 7,
+    }
+    status, created = server.request("POST", "/gadgets", gadget)
+    assert (status, created) == (201, gadget | {"id": created["id"]})
+    assert server.request("GET", f"/gadgets/{created['id']}") == (200, created)
+
+    status, user = server.request("POST", "/users", {"email": "ada@example.com"})
+    assert status == 201
+    status, group = server.request("POST", "/groups", {"name": "Admins", "owner_id": user["id"]})
+    assert status == 201
+    assert server.request("GET", f"/groups/{group['id']}") == (200, group)
+    assert server.request("POST", "/classes", {"title": "Algebra"})[0] == 201
+    assert server.request("POST", "/people", {"name": "Ada"})[1]["born_on"] is None
+
+    status, schema = server.request("GET", "/openapi.json")
+    assert {"/orders", "/gadgets/{gadget_id}", "/classes/{class_id}", "/people"} <= set(
+        schema["paths"]
+    )
