@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from uuid import uuid4
 
 from fastgen import _pyedit
@@ -28,6 +28,8 @@ from fastgen.errors import FastgenError
 from fastgen.fields import REFERENCE, FieldSpec
 from fastgen.names import ResourceName
 from fastgen.template import BUNDLED_TEMPLATE, load_yaml_mapping
+
+T = TypeVar("T")
 
 ANSWERS_FILE = ".copier-answers.yml"
 _TEMPLATES = BUNDLED_TEMPLATE / "resource"
@@ -176,7 +178,7 @@ class _Plan:
     def changes(self) -> tuple[FileChange, ...]:
         self._refuse_existing()
         created = {path: self._render(template) for path, template in self._new_files().items()}
-        edited = {path: edit(self.project.read(path)) for path, edit in self._edits().items()}
+        edited = {path: self._edit(path, edit) for path, edit in self._edits().items()}
         formatted = _format(self.project.root, created | edited)
         return (
             *(FileChange(path, formatted[path]) for path in created),
@@ -248,6 +250,15 @@ class _Plan:
                 self._render("conftest.py.jinja"),
             )
         return edits
+
+    def _edit(self, path: Path, edit: Callable[[str], str]) -> str:
+        try:
+            return edit(self.project.read(path))
+        except _pyedit.EditError as error:
+            raise ResourceError(
+                f"cannot register the resource in {path}: {error}",
+                hint="it no longer has the shape `fastgen new` gave it",
+            ) from None
 
     def _deps_imports(self) -> list[str]:
         n = self.name
@@ -346,17 +357,18 @@ class _Plan:
             )
         repository_module = self.project.root / "app" / "crud" / f"{target}.py"
         if not repository_module.is_file():
+            tables = sorted(path.stem for path in repository_module.parent.glob("[!_]*.py"))
             raise ResourceError(
                 f"{codes[0].name} refers to {target!r}, which this project does not have "
                 f"(no app/crud/{target}.py)",
-                hint="generate that resource first, and give its plural: ref:customers",
+                hint=f"generate it first, or refer to one of: {', '.join(tables)}",
             )
         source = repository_module.read_text(encoding="utf-8")
         found = re.search(r"^class (\w+)Repository\b", source, re.MULTILINE)
         if not found:
             raise ResourceError(f"app/crud/{target}.py defines no repository class")
         reference = Reference(param=target, model=found.group(1), fields=codes)
-        if not _pyedit.defines(self.project.read("tests/factories.py"), reference.factory):
+        if not self._defines("tests/factories.py", reference.factory):
             raise ResourceError(
                 f"tests/factories.py has no {reference.factory}(), which the tests of "
                 f"{self.name.plural_label} need to create the {reference.label} they refer to"
@@ -367,8 +379,9 @@ class _Plan:
         found = [str(path) for path in self._new_files() if (self.project.root / path).exists()]
         found += self._taken_names()
         if found:
+            shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if found[3:] else "")
             raise ResourceError(
-                f"resource {self.name.singular!r} already exists: {', '.join(found)}",
+                f"resource {self.name.singular!r} already exists: {shown}",
                 hint="nothing was changed",
             )
 
@@ -387,10 +400,10 @@ class _Plan:
         if project.sql:
             checks["app/models/__init__.py"] = n.class_name
             taken += self._tables_named(n.table)
-        elif n.table in _pyedit.class_attributes(project.read("app/db/memory.py"), "MemoryStore"):
+        elif n.table in self._parsed("app/db/memory.py", _pyedit.class_attributes, "MemoryStore"):
             taken.append(f"MemoryStore.{n.table} (app/db/memory.py)")
         for path, name in checks.items():
-            if _pyedit.defines(self._source(path), name):
+            if self._defines(path, name):
                 taken.append(f"{name} ({path})")
         return taken
 
@@ -404,11 +417,13 @@ class _Plan:
             if pattern.search(path.read_text(encoding="utf-8"))
         ]
 
-    def _source(self, path: str) -> str:
+    def _defines(self, path: str, name: str) -> bool:
+        return self._parsed(path, _pyedit.defines, name)
+
+    def _parsed(self, path: str, read: Callable[[str, str], T], name: str) -> T:
+        """What `read` finds about `name` in the module at `path`."""
         try:
-            return self.project.read(path)
-        except ResourceError:
-            raise
+            return read(self.project.read(path), name)
         except _pyedit.EditError as error:
             raise ResourceError(f"cannot read {path}: {error}") from None
 
@@ -466,8 +481,17 @@ def _format(root: Path, sources: dict[Path, str]) -> dict[Path, str]:
         # Outside the project tree ruff cannot tell that `app` and `tests` are first-party.
         first_party = "lint.isort.known-first-party = ['app', 'tests']"
         for command in (
-            [ruff, "check", "--fix-only", "--exit-zero", "--quiet", "--select", "I,RUF022"],
-            [ruff, "format", "--quiet"],
+            [
+                ruff,
+                "check",
+                "--fix-only",
+                "--exit-zero",
+                "--quiet",
+                "--no-cache",
+                "--select",
+                "I,RUF022",
+            ],
+            [ruff, "format", "--quiet", "--no-cache"],
         ):
             command += ["--config", first_party]
             result = subprocess.run([*command, *files], capture_output=True, text=True, check=False)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from fastgen.fields import TYPES
 from fastgen.template import load_questions
 from tests.conftest import Invoke
 
@@ -23,8 +24,9 @@ def test_every_question_is_documented(question: str) -> None:
         assert f"`{choice}`" in row
 
 
-def test_every_option_of_new_is_documented(invoke: Invoke) -> None:
-    help_text = invoke("new", "--help").stdout
+@pytest.mark.parametrize("command", [["new"], ["generate", "resource"]])
+def test_every_option_is_documented(invoke: Invoke, command: list[str]) -> None:
+    help_text = invoke(*command, "--help").stdout
     options = set(re.findall(r"--[a-z][a-z-]+", help_text)) - {"--help", "--git"}
 
     assert options
@@ -55,3 +57,10 @@ def test_ci_runs_the_readme_test_command() -> None:
     command = next(line for line in README.splitlines() if "pip install -e '.[test]'" in line)
 
     assert command in (ROOT / ".ci" / "run").read_text().splitlines()
+
+
+def test_every_field_type_is_documented() -> None:
+    rows = [line.split(" | ")[0] for line in README.splitlines() if line.startswith("| `")]
+
+    for kind in (*TYPES, "ref"):
+        assert any(re.search(rf"`{kind}[`\[:]", row) for row in rows), kind

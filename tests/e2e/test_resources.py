@@ -107,6 +107,7 @@ def test_generating_a_resource_again_changes_nothing(project: Path) -> None:
 
     assert result.returncode == 1
     assert result.stderr.startswith("error: resource 'order' already exists: app/models/order.py")
+    assert result.stderr.endswith("(nothing was changed)\n")
     assert len(result.stderr.strip().splitlines()) == 1
     assert snapshot(project) == before
 

@@ -1,0 +1,232 @@
+"""`fastgen generate resource` in a project: what it writes, what it refuses, and atomicity.
+
+Whether the written code works is proved end to end in tests/e2e/test_resources.py.
+"""
+
+from __future__ import annotations
+
+import ast
+import shutil
+from pathlib import Path
+
+import pytest
+
+from fastgen import resource
+from fastgen.api import ProjectRequest, create_project
+from fastgen.names import parse_project_name
+from tests.conftest import Invoke
+from tests.helpers import snapshot
+
+
+@pytest.fixture(scope="module")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """One freshly generated project per database kind, copied by each test."""
+    root = tmp_path_factory.mktemp("resource-templates")
+    return {
+        database: create_project(
+            ProjectRequest(
+                name=parse_project_name("shop"),
+                destination=root / database,
+                answers={"database": database},
+                git=False,
+            )
+        ).path
+        for database in ("sqlite", "none")
+    }
+
+
+@pytest.fixture
+def project(templates: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the SQLite project, as the working directory."""
+    copy = tmp_path / "shop"
+    shutil.copytree(templates["sqlite"], copy)
+    monkeypatch.chdir(copy)
+    return copy
+
+
+def fail(invoke: Invoke, root: Path, *args: str) -> str:
+    """Run `fastgen generate resource ARGS`, assert it failed cleanly; return stderr."""
+    before = snapshot(root)
+
+    result = invoke("generate", "resource", *args)
+
+    assert result.exit_code == 1, result.stdout
+    assert result.stderr.startswith("error: ")
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert snapshot(root) == before
+    return result.stderr
+
+
+def module(path: Path) -> ast.Module:
+    return ast.parse(path.read_text())
+
+
+def test_writes_every_layer_and_registers_it(invoke: Invoke, project: Path) -> None:
+    result = invoke("generate", "resource", "order", "customer:str", "total:decimal")
+
+    assert result.exit_code == 0, result.stderr
+    created = [
+        "app/models/order.py",
+        "app/schemas/orders.py",
+        "app/crud/orders.py",
+        "app/services/orders.py",
+        "app/api/routes/orders.py",
+        "tests/api/test_orders.py",
+        "tests/crud/test_orders.py",
+        "tests/services/test_orders.py",
+        "migrations/versions/0002_create_orders_table.py",
+        "app/schemas/types.py",
+    ]
+    updated = [
+        "app/api/router.py",
+        "app/api/deps.py",
+        "tests/factories.py",
+        "app/models/__init__.py",
+    ]
+    assert result.stdout.split("\n")[1:15] == [
+        *(f"  create {path}" for path in created),
+        *(f"  update {path}" for path in updated),
+    ]
+    router = (project / "app/api/router.py").read_text()
+    assert "from app.api.routes import health, items, orders\n" in router
+    assert "(health.router, items.router, orders.router)" in router
+    models = (project / "app/models/__init__.py").read_text()
+    assert '__all__ = ["Base", "Item", "Order"]' in models
+    assert "OrderServiceDep = Annotated[OrderService" in (project / "app/api/deps.py").read_text()
+
+
+def test_revisions_chain_after_the_head(invoke: Invoke, project: Path) -> None:
+    for name in ("order", "category"):
+        assert invoke("generate", "resource", name, "name:str").exit_code == 0
+
+    versions = project / "migrations" / "versions"
+    revision = (versions / "0003_create_categories_table.py").read_text()
+    assert 'revision: str = "0003"\ndown_revision: str | None = "0002"' in revision
+    assert 'op.drop_table("categories")' in revision
+
+
+def test_an_existing_resource_is_refused_without_a_change(invoke: Invoke, project: Path) -> None:
+    assert invoke("generate", "resource", "order", "customer:str").exit_code == 0
+
+    stderr = fail(invoke, project, "order", "customer:str", "note:text")
+
+    assert stderr == (
+        "error: resource 'order' already exists: app/models/order.py, app/schemas/orders.py, "
+        "app/crud/orders.py and 12 more (nothing was changed)\n"
+    )
+
+
+def test_a_table_made_by_a_hand_written_migration_is_refused(invoke: Invoke, project: Path) -> None:
+    migration = project / "migrations/versions/0001_create_items_table.py"
+    migration.write_text(
+        migration.read_text().replace(
+            '"items",', '"items",\n    ) or op.create_table(\n        "orders",', 1
+        )
+    )
+
+    stderr = fail(invoke, project, "order", "customer:str")
+
+    assert "table 'orders' (migrations/versions/0001_create_items_table.py)" in stderr
+
+
+def test_a_route_prefix_already_served_is_refused(invoke: Invoke, project: Path) -> None:
+    (project / "app/api/routes/shop.py").write_text('router = APIRouter(prefix="/orders")\n')
+
+    assert "route /orders (app/api/routes/shop.py)" in fail(invoke, project, "order", "a:int")
+
+
+def test_dry_run_shows_the_changes_and_writes_nothing(invoke: Invoke, project: Path) -> None:
+    before = snapshot(project)
+
+    result = invoke("generate", "resource", "category", "name:str:unique", "--dry-run")
+
+    assert result.exit_code == 0, result.stderr
+    assert snapshot(project) == before
+    assert result.stdout.startswith("Would add resource category\n  create app/models/category.py")
+    assert "+from app.api.routes import categories, health, items\n" in result.stdout
+    assert "+ROUTERS: tuple[APIRouter, ...] = (health.router, items.router, categories.router)" in (
+        result.stdout
+    )
+    assert result.stdout.endswith("Dry run: nothing was written.\n")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["order"], "give at least one field"),
+        (["order", "total:money"], "invalid field 'total:money': unknown type 'money'"),
+        (["2orders", "name:str"], "invalid resource name '2orders'"),
+        (["line", "order_id:ref:orders"], "(generate it first, or refer to one of: items)"),
+        (["node", "parent_id:ref:nodes"], "a resource cannot refer to itself yet"),
+        (["item", "name:str"], "resource 'item' already exists: app/models/item.py"),
+    ],
+)
+def test_bad_requests_fail_cleanly(
+    invoke: Invoke, project: Path, args: list[str], message: str
+) -> None:
+    assert message in fail(invoke, project, *args)
+
+
+def test_outside_a_project_it_says_so(
+    invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    stderr = fail(invoke, tmp_path, "order", "name:str")
+
+    assert f"not inside a fastgen project: no .copier-answers.yml in {tmp_path}" in stderr
+
+
+def test_several_migration_heads_are_refused(invoke: Invoke, project: Path) -> None:
+    (project / "migrations/versions/0002_branch.py").write_text(
+        'revision = "0002"\ndown_revision = None\n'
+    )
+
+    assert "the migrations have several heads (0001, 0002)" in fail(invoke, project, "a", "b:int")
+
+
+def test_a_registry_in_an_unexpected_shape_is_refused(invoke: Invoke, project: Path) -> None:
+    (project / "app/api/router.py").write_text("ROUTERS = list_routers()\n")
+
+    assert "ROUTERS is not a tuple or list" in fail(invoke, project, "order", "name:str")
+
+
+def test_a_failure_while_writing_restores_every_file(
+    invoke: Invoke, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_replace = resource._replace
+    calls = []
+
+    def fail_on_the_third_edit(target: Path, content: str) -> None:
+        calls.append(target)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device", str(target))
+        real_replace(target, content)
+
+    monkeypatch.setattr(resource, "_replace", fail_on_the_third_edit)
+
+    stderr = fail(invoke, project, "order", "customer:str")
+
+    assert stderr == "error: No space left on device: " + str(project / "tests/factories.py") + "\n"
+
+
+def test_memory_projects_register_a_store_table(
+    invoke: Invoke, templates: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "shop"
+    shutil.copytree(templates["none"], project)
+    monkeypatch.chdir(project / "app")
+
+    result = invoke("generate", "resource", "person", "name:str", "--plural", "persons")
+
+    assert result.exit_code == 0, result.stderr
+    store = module(project / "app/db/memory.py")
+    attributes = [
+        node.target.id
+        for node in ast.walk(store)
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+    ]
+    assert "persons" in attributes
+    assert (project / "app/crud/persons.py").is_file()
+    assert not (project / "migrations").exists()
+    assert "alembic" not in result.stdout
