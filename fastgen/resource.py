@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 from uuid import uuid4
@@ -457,11 +457,15 @@ class _Plan:
         return new, heads[0] if heads else None
 
 
+@cache
 def _environment() -> Any:
     import jinja2
 
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(_TEMPLATES),
+        # Compiling the templates takes longer than everything else; jinja2 keeps the
+        # compiled code in a private folder of the system's temporary directory.
+        bytecode_cache=jinja2.FileSystemBytecodeCache(),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
