@@ -97,6 +97,7 @@ class Reference:
     param: str  # the table, the repository module and the service argument: customers
     model: str  # Customer
     fields: tuple[FieldCode, ...]
+    path: str = ""  # the prefix of its routes, where the project has them: /customers
 
     @property
     def module(self) -> str:
@@ -367,7 +368,11 @@ class _Plan:
         found = re.search(r"^class (\w+)Repository\b", source, re.MULTILINE)
         if not found:
             raise ResourceError(f"app/crud/{target}.py defines no repository class")
-        reference = Reference(param=target, model=found.group(1), fields=codes)
+        routes = self.project.root / "app" / "api" / "routes" / f"{target}.py"
+        prefix = re.search(r"""prefix=["']([^"']+)["']""", _read_if_there(routes))
+        reference = Reference(
+            param=target, model=found.group(1), fields=codes, path=prefix[1] if prefix else ""
+        )
         if not self._defines("tests/factories.py", reference.factory):
             raise ResourceError(
                 f"tests/factories.py has no {reference.factory}(), which the tests of "
@@ -455,6 +460,10 @@ class _Plan:
         else:
             new = "0001" if not revisions else uuid4().hex[:12]
         return new, heads[0] if heads else None
+
+
+def _read_if_there(path: Path) -> str:
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
 
 
 @cache

@@ -128,7 +128,7 @@ def server(
         yield stack.enter_context(serving(project_python, project, env, folder / "uvicorn.log"))
 
 
-def test_new_endpoints_over_http(server: Server) -> None:
+def test_new_endpoints_over_http(variant: str, server: Server) -> None:
     status, category = server.request("POST", "/categories", {"name": "Lamps"})
     assert status == 201
     assert server.request("POST", "/categories", {"name": "Lamps"}) == (
@@ -172,6 +172,11 @@ def test_new_endpoints_over_http(server: Server) -> None:
         404,
         {"detail": "Order 999999 not found"},
     )
+    if not variant.startswith("none"):  # the database keeps the reference intact
+        assert server.request("DELETE", f"/orders/{order['id']}") == (
+            409,
+            {"detail": "the change conflicts with other stored data"},
+        )
     status, page = server.request("GET", "/order-lines?limit=100")
     assert (status, page["total"], page["items"]) == (200, 1, [created | {"quantity": 1}])
     assert server.request("GET", "/order-lines?limit=101")[0] == 422
