@@ -159,6 +159,14 @@ class FieldCode:
         return "{value!r}" if self.python_type == "str" else "{value}"
 
     @property
+    def conflict_detail(self) -> str:
+        """The conflict message for the JSON value `taken`, as Python source."""
+        if self.spec.kind == "datetime":  # str() and JSON write a moment differently
+            return ""
+        conversion = "!r" if self.python_type == "str" else ""
+        return f'f"{self.name} {{taken{conversion}}} is taken"'
+
+    @property
     def create_line(self) -> str:
         default = self.default_source
         if self.optional:

@@ -69,7 +69,7 @@ class GeneratedResource:
     database: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class Project:
     """A project made by `fastgen new`, as far as generating a resource needs to know it."""
 
@@ -80,6 +80,17 @@ class Project:
     @property
     def sql(self) -> bool:
         return self.database != "none"
+
+    @cached_property
+    def line_length(self) -> int:
+        """The line length ruff enforces in the project (88 unless configured)."""
+        import tomllib
+
+        try:
+            config = tomllib.loads(self.read("pyproject.toml")).get("tool", {}).get("ruff", {})
+        except tomllib.TOMLDecodeError as error:
+            raise ResourceError(f"pyproject.toml is not valid TOML: {error}") from None
+        return int(config.get("line-length", 88))
 
     def read(self, path: str | Path) -> str:
         try:
@@ -284,7 +295,7 @@ class _Plan:
 
     def _render(self, template: str) -> str:
         rendered: str = _environment().get_template(template).render(self._context)
-        return rendered
+        return _pyedit.wrap_docstrings(rendered, self.project.line_length)
 
     @cached_property
     def _context(self) -> dict[str, Any]:

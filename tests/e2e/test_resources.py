@@ -22,6 +22,8 @@ from tests.helpers import clean_env, snapshot
 
 pytestmark = pytest.mark.e2e
 
+LONG = "abcdefghij_klmnopqrst_uvwxyzad"  # 30 characters, the most a name may have
+LONG_FIELD = "qwertyuiop_asdfghjkl_zxcvbnmqe"
 # The example, one field of every type (and SQL reserved words), references,
 # irregular plurals, a Python keyword and SQL reserved words as resource names.
 RESOURCES = [
@@ -39,6 +41,12 @@ RESOURCES = [
     ["group", "name:str", "owner_id:ref:users"],
     ["class", "title:str"],
     ["person", "name:str", "born_on:date?"],
+    ["slot", "code:str:unique", "day:date:unique", "n:int:unique", "ratio:float:unique",
+     "amount:decimal:unique", "at:datetime:unique", "key:uuid:unique?"],
+    # The longest names allowed still give lines that ruff accepts.
+    [LONG, f"{LONG_FIELD}:str:unique", f"{LONG_FIELD[:-1]}b:decimal:unique?",
+     f"{LONG_FIELD[:-1]}c:datetime:unique"],
+    [f"{LONG[:-1]}e", f"{LONG_FIELD}:ref:{LONG}s", f"{LONG_FIELD[:-1]}x:ref:items?"],
 ]  # fmt: skip
 VARIANTS_WITH_RESOURCES = ["sqlite", "postgresql", "mysql", "none", "postgresql-ws-redis"]
 

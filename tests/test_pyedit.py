@@ -1,0 +1,86 @@
+"""Edits of Python source through its syntax tree."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from fastgen._pyedit import (
+    EditError,
+    add_imports,
+    append_element,
+    append_to_class,
+    defines,
+    wrap_docstrings,
+)
+
+
+def test_imports_go_after_the_last_top_level_import() -> None:
+    source = '"""Doc."""\n\nimport os\nfrom a import (\n    b,\n)\n\nX = 1\n'
+
+    assert add_imports(source, ["import sys"]) == (
+        '"""Doc."""\n\nimport os\nfrom a import (\n    b,\n)\nimport sys\n\nX = 1\n'
+    )
+
+
+def test_imports_go_after_the_docstring_when_there_are_none() -> None:
+    assert add_imports('"""Doc."""\nX = 1\n', ["import sys"]) == '"""Doc."""\nimport sys\nX = 1\n'
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("R = (a.r, b.r)\n", "R = (a.r, b.r, c.r)\n"),
+        ("R = (a.r,)\n", "R = (a.r, c.r)\n"),
+        ("R = ()\n", "R = ( c.r)\n"),
+        ("R: tuple[int, ...] = (\n    a.r,\n)\n", "R: tuple[int, ...] = (\n    a.r, c.r)\n"),
+        ('R = ["é", a.r]  # note\n', 'R = ["é", a.r, c.r]  # note\n'),
+    ],
+)
+def test_elements_go_at_the_end_of_the_collection(source: str, expected: str) -> None:
+    assert append_element(source, "R", "c.r") == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("R = make()\n", "R is not a tuple or list"),
+        ("S = (1,)\n", "R is not assigned"),
+        ("R = (\n", "it is not valid Python (line 1"),
+    ],
+)
+def test_an_unexpected_shape_is_an_edit_error(source: str, message: str) -> None:
+    with pytest.raises(EditError, match=re.escape(message)):
+        append_element(source, "R", "x")
+
+
+def test_a_class_attribute_goes_after_the_last_statement_of_the_class() -> None:
+    source = "class S:\n    a: int = 1\n    b: int = (\n        2\n    )\n\n\nX = 1\n"
+
+    assert append_to_class(source, "S", "c: int = 3") == (
+        "class S:\n    a: int = 1\n    b: int = (\n        2\n    )\n    c: int = 3\n\n\nX = 1\n"
+    )
+
+
+def test_defines_sees_functions_classes_assignments_and_imports() -> None:
+    source = "import a.b\nfrom c import d as e\nX: int = 1\nY = 2\ndef f(): ...\nclass K: ...\n"
+
+    assert all(defines(source, name) for name in ("a", "e", "X", "Y", "f", "K"))
+    assert not defines(source, "d")
+
+
+def test_long_docstring_lines_are_wrapped_and_code_is_not() -> None:
+    code = '    x = "' + "long " * 20 + '"'
+    source = f'def f() -> None:\n    """{"word " * 20}end."""\n{code}\n'
+
+    wrapped = wrap_docstrings(source, 40)
+
+    assert wrapped.splitlines()[1:] == [
+        '    """word word word word word word',
+        "    word word word word word word word",
+        "    word word word word word word word",
+        "    end.",
+        '    """',
+        code,
+    ]
