@@ -32,6 +32,7 @@ from fastgen.template import BUNDLED_TEMPLATE, load_yaml_mapping
 T = TypeVar("T")
 
 ANSWERS_FILE = ".copier-answers.yml"
+_TYPES_MODULE = Path("app/schemas/types.py")
 _TEMPLATES = BUNDLED_TEMPLATE / "resource"
 
 
@@ -216,15 +217,19 @@ class _Plan:
             Path(f"tests/services/test_{n.module}.py"): "test_service.py.jinja",
         }
         if self.project.sql:
-            revision, _ = self._revisions()
+            revision, _ = self._revisions
             files[Path(f"migrations/versions/{revision}_create_{n.table}_table.py")] = (
                 "migration.py.jinja"
             )
-        types = Path("app/schemas/types.py")
-        needs_types = self._has("datetime") or self._has("decimal")
-        if needs_types and not (self.project.root / types).exists():
-            files[types] = "types.py.jinja"
+        if self._shared_types and not (self.project.root / _TYPES_MODULE).exists():
+            files[_TYPES_MODULE] = "types.py.jinja"
         return files
+
+    @property
+    def _shared_types(self) -> list[str]:
+        """The names the new schemas import from app/schemas/types.py."""
+        needed = {"datetime": ["AwareUTCDateTime", "UTCDateTime"], "decimal": ["scaled"]}
+        return [name for kind, names in needed.items() if self._has(kind) for name in names]
 
     def _edits(self) -> dict[Path, Callable[[str], str]]:
         n = self.name
@@ -304,7 +309,7 @@ class _Plan:
         not_null = [code.name for code in self.fields if not code.optional]
         plain = [code for code in self.fields if code.spec.kind != REFERENCE]
         references = f"{n.singular}_references" if self.references else ""
-        revision, down_revision = self._revisions() if self.project.sql else ("", None)
+        revision, down_revision = self._revisions if self.project.sql else ("", None)
         refused = "/".join(
             code for code, rule in (("404", self.references), ("409", unique)) if rule
         )
@@ -392,6 +397,13 @@ class _Plan:
         return reference
 
     def _refuse_existing(self) -> None:
+        if (self.project.root / _TYPES_MODULE).exists():
+            for name in self._shared_types:
+                if not self._defines(str(_TYPES_MODULE), name):
+                    raise ResourceError(
+                        f"{_TYPES_MODULE} does not define {name}, which the new schemas need",
+                        hint="add it, or move that module aside and run again",
+                    )
         found = [str(path) for path in self._new_files() if (self.project.root / path).exists()]
         found += self._taken_names()
         if found:
@@ -443,6 +455,7 @@ class _Plan:
         except _pyedit.EditError as error:
             raise ResourceError(f"cannot read {path}: {error}") from None
 
+    @cached_property
     def _revisions(self) -> tuple[str, str | None]:
         """The id of the new revision, and the head it follows (None if there is none)."""
         versions = self.project.root / "migrations" / "versions"

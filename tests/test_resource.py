@@ -230,3 +230,24 @@ def test_memory_projects_register_a_store_table(
     assert (project / "app/crud/persons.py").is_file()
     assert not (project / "migrations").exists()
     assert "alembic" not in result.stdout
+
+
+def test_a_shared_types_module_without_the_needed_names_is_refused(
+    invoke: Invoke, project: Path
+) -> None:
+    (project / "app/schemas/types.py").write_text('"""Our own types."""\n')
+
+    stderr = fail(invoke, project, "order", "total:decimal")
+
+    assert "app/schemas/types.py does not define scaled, which the new schemas need" in stderr
+
+
+def test_a_second_resource_reuses_the_shared_types_module(invoke: Invoke, project: Path) -> None:
+    assert invoke("generate", "resource", "order", "at:datetime").exit_code == 0
+    types = (project / "app/schemas/types.py").read_text()
+
+    result = invoke("generate", "resource", "payment", "amount:decimal", "at:datetime")
+
+    assert result.exit_code == 0, result.stderr
+    assert "app/schemas/types.py" not in result.stdout
+    assert (project / "app/schemas/types.py").read_text() == types
