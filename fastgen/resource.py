@@ -110,6 +110,12 @@ class Reference:
     model: str  # Customer
     fields: tuple[FieldCode, ...]
     path: str = ""  # the prefix of its routes, where the project has them: /customers
+    own: bool = False  # the resource refers to itself: parent_id:ref:categories
+
+    @property
+    def attribute(self) -> str:
+        """The service's attribute that holds the referenced resource's repository."""
+        return "_repository" if self.own else f"_{self.param}"
 
     @property
     def module(self) -> str:
@@ -282,7 +288,11 @@ class _Plan:
         return [
             f"from app.crud.{n.module} import {n.class_name}Repository",
             f"from app.services.{n.module} import {n.class_name}Service",
-            *(f"from app.crud.{ref.module} import {ref.repository}" for ref in self.references),
+            *(
+                f"from app.crud.{ref.module} import {ref.repository}"
+                for ref in self.references
+                if not ref.own
+            ),
         ]
 
     def _factory_imports(self) -> list[str]:
@@ -309,6 +319,7 @@ class _Plan:
         not_null = [code.name for code in self.fields if not code.optional]
         plain = [code for code in self.fields if code.spec.kind != REFERENCE]
         references = f"{n.singular}_references" if self.references else ""
+        own_ref = any(ref.own for ref in self.references)
         revision, down_revision = self._revisions if self.project.sql else ("", None)
         refused = "/".join(
             code for code, rule in (("404", self.references), ("409", unique)) if rule
@@ -326,6 +337,9 @@ class _Plan:
                 code.name for code in self.fields if not (code.optional or code.spec.default)
             ],
             "refs": self.references,
+            "other_refs": [ref for ref in self.references if not ref.own],
+            "own_ref": own_ref,
+            "parents": "parents + " if own_ref else "",
             "refused": refused,
             "update_field": plain[0] if plain else None,
             "factory": f"{n.singular}_create",
@@ -368,10 +382,7 @@ class _Plan:
 
     def _reference(self, target: str, codes: tuple[FieldCode, ...]) -> Reference:
         if target == self.name.table:
-            raise ResourceError(
-                f"{codes[0].name} refers to {target}, the resource being generated; "
-                "a resource cannot refer to itself yet"
-            )
+            return self._own_reference(codes)
         repository_module = self.project.root / "app" / "crud" / f"{target}.py"
         if not repository_module.is_file():
             tables = sorted(path.stem for path in repository_module.parent.glob("[!_]*.py"))
@@ -395,6 +406,18 @@ class _Plan:
                 f"{self.name.plural_label} need to create the {reference.label} they refer to"
             )
         return reference
+
+    def _own_reference(self, codes: tuple[FieldCode, ...]) -> Reference:
+        """A reference to the resource itself, such as a parent in a tree."""
+        required = [code.name for code in codes if not code.optional]
+        if required:
+            raise ResourceError(
+                f"{required[0]} refers to {self.name.table} itself, so it must be optional: "
+                "the first row has nothing to refer to",
+                hint=f"{required[0]}:ref:{self.name.table}?",
+            )
+        n = self.name
+        return Reference(param=n.table, model=n.class_name, fields=codes, path=n.path, own=True)
 
     def _refuse_existing(self) -> None:
         if (self.project.root / _TYPES_MODULE).exists():

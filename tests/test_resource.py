@@ -157,7 +157,10 @@ def test_dry_run_shows_the_changes_and_writes_nothing(invoke: Invoke, project: P
         (["order", "total:money"], "invalid field 'total:money': unknown type 'money'"),
         (["2orders", "name:str"], "invalid resource name '2orders'"),
         (["line", "order_id:ref:orders"], "(generate it first, or refer to one of: items)"),
-        (["node", "parent_id:ref:nodes"], "a resource cannot refer to itself yet"),
+        (
+            ["node", "parent_id:ref:nodes"],
+            "parent_id refers to nodes itself, so it must be optional",
+        ),
         (["item", "name:str"], "resource 'item' already exists: app/models/item.py"),
     ],
 )

@@ -29,7 +29,7 @@ LONG_FIELD = "qwertyuiop_asdfghjkl_zxcvbnmqe"
 RESOURCES = [
     ["order", "customer:str", "total:decimal", "paid:bool=false", "note:text?",
      "placed_at:datetime"],
-    ["category", "name:str:unique"],
+    ["category", "name:str:unique", "parent_id:ref:categories?"],
     [
         "gadget", "label:str:80:unique", "body:text", "count:int", "ratio:float",
         "price:decimal:10,3", "active:bool=true", "made_on:date", "seen_at:datetime?",
@@ -143,6 +143,14 @@ def test_new_endpoints_over_http(variant: str, server: Server) -> None:
         409,
         {"detail": "name 'Lamps' is taken"},
     )
+    status, child = server.request(
+        "POST", "/categories", {"name": "Desk", "parent_id": category["id"]}
+    )
+    assert (status, child["parent_id"]) == (201, category["id"])
+    assert server.request("POST", "/categories", {"name": "Orphan", "parent_id": 999999}) == (
+        404,
+        {"detail": "Category 999999 not found"},
+    )
     status, order = server.request(
         "POST",
         "/orders",
@@ -180,11 +188,12 @@ def test_new_endpoints_over_http(variant: str, server: Server) -> None:
         404,
         {"detail": "Order 999999 not found"},
     )
-    if not variant.startswith("none"):  # the database keeps the reference intact
-        assert server.request("DELETE", f"/orders/{order['id']}") == (
-            409,
-            {"detail": "the change conflicts with other stored data"},
-        )
+    if not variant.startswith("none"):  # the database keeps the references intact
+        for referenced in (f"/orders/{order['id']}", f"/categories/{category['id']}"):
+            assert server.request("DELETE", referenced) == (
+                409,
+                {"detail": "the change conflicts with other stored data"},
+            )
     status, page = server.request("GET", "/order-lines?limit=100")
     assert (status, page["total"], page["items"]) == (200, 1, [created | {"quantity": 1}])
     assert server.request("GET", "/order-lines?limit=101")[0] == 422
