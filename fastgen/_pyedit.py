@@ -1,8 +1,9 @@
 """Small, exact edits of Python source, located through its syntax tree.
 
 Each function returns the edited source and leaves layout to the formatter that runs
-afterwards (ruff): imports are inserted unsorted, elements without line breaks. A file
-whose shape is not the expected one raises EditError naming what is missing.
+afterwards (ruff): imports are inserted unsorted, elements without line breaks. Each is
+idempotent: what is there already is not added again. A file whose shape is not the
+expected one raises EditError naming what is missing.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ class EditError(ValueError):
 def add_imports(source: str, imports: Iterable[str]) -> str:
     """Insert `imports` (whole statements) after the last top-level import."""
     tree = _parse(source)
+    present = {ast.unparse(node) for node in tree.body}
+    imports = [statement for statement in imports if statement not in present]
+    if not imports:
+        return source
     statements = [node for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom)]
     if statements:
         after = max(_end_line(node) for node in statements)
@@ -35,6 +40,8 @@ def append_element(source: str, name: str, element: str) -> str:
     node = _module_assignment(source, name)
     if not isinstance(node, ast.Tuple | ast.List):
         raise EditError(f"{name} is not a tuple or list")
+    if element in {ast.unparse(existing) for existing in node.elts}:
+        return source
     closing = _offset(source, node.end_lineno, node.end_col_offset) - 1
     if source[closing] not in ")]":
         raise EditError(f"{name} is not in brackets")
@@ -48,6 +55,8 @@ def append_to_class(source: str, class_name: str, statement: str) -> str:
     tree = _parse(source)
     for node in tree.body:
         if isinstance(node, ast.ClassDef) and node.name == class_name:
+            if ast.unparse(ast.parse(statement).body[0]) in map(ast.unparse, node.body):
+                return source
             last = node.body[-1]
             indent = " " * last.col_offset
             lines = source.splitlines(keepends=True)
@@ -57,7 +66,9 @@ def append_to_class(source: str, class_name: str, statement: str) -> str:
 
 
 def append_block(source: str, block: str) -> str:
-    """Add `block` at the end of the module."""
+    """Add `block` at the end of the module, unless the module ends with it already."""
+    if source.rstrip().endswith(block.strip()):
+        return source
     return f"{source.rstrip()}\n\n\n{block.strip()}\n"
 
 

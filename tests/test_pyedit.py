@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
 
 from fastgen._pyedit import (
     EditError,
     add_imports,
+    append_block,
     append_element,
     append_to_class,
     defines,
@@ -84,3 +86,21 @@ def test_long_docstring_lines_are_wrapped_and_code_is_not() -> None:
         '    """',
         code,
     ]
+
+
+def test_every_edit_is_idempotent() -> None:
+    source = (
+        '"""Doc."""\n\nfrom a import b\n\nR = (b.r,)\n\n\nclass S:\n    x: int = 1\n\n\n'
+        "def f() -> None: ...\n"
+    )
+    edits: list[Callable[[str], str]] = [
+        lambda text: add_imports(text, ["from c import d", "from a import b"]),
+        lambda text: append_element(text, "R", "d.r"),
+        lambda text: append_to_class(text, "S", "y: int = 2"),
+        lambda text: append_block(text, "def g() -> None: ...\n"),
+    ]
+    for edit in edits:
+        once = edit(source)
+
+        assert once != source
+        assert edit(once) == once
