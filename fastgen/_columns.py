@@ -180,9 +180,9 @@ class FieldCode:
             imports.append("from typing import Annotated")
             imports.append("from pydantic import Field")
         if self.spec.kind == "datetime":
-            imports.append("from app.schemas.types import AwareUTCDateTime, UTCDateTime")
+            imports.append("from app.core.types import AwareUTCDateTime, UTCDateTime")
         if self.spec.kind == "decimal":
-            imports.append("from app.schemas.types import scaled")
+            imports.append("from app.core.types import scaled")
         return tuple(imports)
 
     @property

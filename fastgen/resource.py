@@ -32,7 +32,8 @@ from fastgen.template import BUNDLED_TEMPLATE, load_yaml_mapping
 T = TypeVar("T")
 
 ANSWERS_FILE = ".copier-answers.yml"
-_TYPES_MODULE = Path("app/schemas/types.py")
+# Shared schema types: in app/core, where no resource module can have the same name.
+_TYPES_MODULE = Path("app/core/types.py")
 _TEMPLATES = BUNDLED_TEMPLATE / "resource"
 
 
@@ -233,7 +234,7 @@ class _Plan:
 
     @property
     def _shared_types(self) -> list[str]:
-        """The names the new schemas import from app/schemas/types.py."""
+        """The names the new schemas import from app/core/types.py."""
         needed = {"datetime": ["AwareUTCDateTime", "UTCDateTime"], "decimal": ["scaled"]}
         return [name for kind, names in needed.items() if self._has(kind) for name in names]
 
@@ -431,9 +432,10 @@ class _Plan:
         found += self._taken_names()
         if found:
             shown = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if found[3:] else "")
+            model = Path(f"app/models/{self.name.model_module}.py")
+            problem = "already exists" if str(model) in found else "has names already taken"
             raise ResourceError(
-                f"resource {self.name.singular!r} already exists: {shown}",
-                hint="nothing was changed",
+                f"resource {self.name.singular!r} {problem}: {shown}", hint="nothing was changed"
             )
 
     def _taken_names(self) -> list[str]:

@@ -75,7 +75,7 @@ def test_writes_every_layer_and_registers_it(invoke: Invoke, project: Path) -> N
         "tests/crud/test_orders.py",
         "tests/services/test_orders.py",
         "migrations/versions/0002_create_orders_table.py",
-        "app/schemas/types.py",
+        "app/core/types.py",
     ]
     updated = [
         "app/api/router.py",
@@ -238,19 +238,28 @@ def test_memory_projects_register_a_store_table(
 def test_a_shared_types_module_without_the_needed_names_is_refused(
     invoke: Invoke, project: Path
 ) -> None:
-    (project / "app/schemas/types.py").write_text('"""Our own types."""\n')
+    (project / "app/core/types.py").write_text('"""Our own types."""\n')
 
     stderr = fail(invoke, project, "order", "total:decimal")
 
-    assert "app/schemas/types.py does not define scaled, which the new schemas need" in stderr
+    assert "app/core/types.py does not define scaled, which the new schemas need" in stderr
 
 
 def test_a_second_resource_reuses_the_shared_types_module(invoke: Invoke, project: Path) -> None:
     assert invoke("generate", "resource", "order", "at:datetime").exit_code == 0
-    types = (project / "app/schemas/types.py").read_text()
+    types = (project / "app/core/types.py").read_text()
 
     result = invoke("generate", "resource", "payment", "amount:decimal", "at:datetime")
 
     assert result.exit_code == 0, result.stderr
-    assert "app/schemas/types.py" not in result.stdout
-    assert (project / "app/schemas/types.py").read_text() == types
+    assert "app/core/types.py" not in result.stdout
+    assert (project / "app/core/types.py").read_text() == types
+
+
+def test_a_resource_named_like_a_module_of_the_project_is_refused(
+    invoke: Invoke, project: Path
+) -> None:
+    assert fail(invoke, project, "error", "code:int") == (
+        "error: resource 'error' has names already taken: app/services/errors.py "
+        "(nothing was changed)\n"
+    )
