@@ -95,12 +95,16 @@ class Project:
         return int(config.get("line-length", 88))
 
     def read(self, path: str | Path) -> str:
+        """The text of a file of the project (`path` relative to its root, or absolute)."""
+        shown = os.path.relpath(self.root / path, self.root)
         try:
             return (self.root / path).read_text(encoding="utf-8")
         except FileNotFoundError:
             raise ResourceError(
-                f"{path} is missing; this command edits the layout `fastgen new` creates"
+                f"{shown} is missing; this command edits the layout `fastgen new` creates"
             ) from None
+        except UnicodeDecodeError:
+            raise ResourceError(f"{shown} is not UTF-8 text") from None
 
 
 @dataclass(frozen=True)
@@ -392,12 +396,13 @@ class _Plan:
                 f"(no app/crud/{target}.py)",
                 hint=f"generate it first, or refer to one of: {', '.join(tables)}",
             )
-        source = repository_module.read_text(encoding="utf-8")
+        source = self.project.read(repository_module)
         found = re.search(r"^class (\w+)Repository\b", source, re.MULTILINE)
         if not found:
             raise ResourceError(f"app/crud/{target}.py defines no repository class")
         routes = self.project.root / "app" / "api" / "routes" / f"{target}.py"
-        prefix = re.search(r"""prefix=["']([^"']+)["']""", _read_if_there(routes))
+        routes_source = self.project.read(routes) if routes.is_file() else ""
+        prefix = re.search(r"""prefix=["']([^"']+)["']""", routes_source)
         reference = Reference(
             param=target, model=found.group(1), fields=codes, path=prefix[1] if prefix else ""
         )
@@ -443,7 +448,7 @@ class _Plan:
         project = self.project
         taken = []
         for route in sorted((project.root / "app/api/routes").glob("*.py")):
-            if re.search(rf"""prefix=["']{re.escape(n.path)}["']""", route.read_text("utf-8")):
+            if re.search(rf"""prefix=["']{re.escape(n.path)}["']""", project.read(route)):
                 taken.append(f"route {n.path} ({route.relative_to(project.root)})")
         checks = {
             "app/api/router.py": n.module,
@@ -467,7 +472,7 @@ class _Plan:
         return [
             f"table {table!r} ({path.relative_to(root)})"
             for path in sorted(sources)
-            if pattern.search(path.read_text(encoding="utf-8"))
+            if pattern.search(self.project.read(path))
         ]
 
     def _defines(self, path: str, name: str) -> bool:
@@ -487,7 +492,7 @@ class _Plan:
         revisions: dict[str, object] = {}
         for path in sorted(versions.glob("*.py")):
             try:
-                source = path.read_text(encoding="utf-8")
+                source = self.project.read(path)
                 revisions[str(_pyedit.constant(source, "revision"))] = _pyedit.constant(
                     source, "down_revision"
                 )
@@ -509,10 +514,6 @@ class _Plan:
         else:
             new = "0001" if not revisions else uuid4().hex[:12]
         return new, heads[0] if heads else None
-
-
-def _read_if_there(path: Path) -> str:
-    return path.read_text(encoding="utf-8") if path.is_file() else ""
 
 
 @cache

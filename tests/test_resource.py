@@ -263,3 +263,9 @@ def test_a_resource_named_like_a_module_of_the_project_is_refused(
         "error: resource 'error' has names already taken: app/services/errors.py "
         "(nothing was changed)\n"
     )
+
+
+def test_a_file_that_is_not_utf8_is_refused(invoke: Invoke, project: Path) -> None:
+    (project / "app/api/routes/legacy.py").write_bytes(b"# caf\xe9\n")
+
+    assert "app/api/routes/legacy.py is not UTF-8 text" in fail(invoke, project, "a", "b:int")
