@@ -25,10 +25,23 @@ MAX_PRECISION = 38  # the smallest cap of the supported databases' NUMERIC (SQL 
 _HAS_DEFAULT = ("str", "text", "int", "float", "decimal", "bool", "date")
 _CANNOT_BE_UNIQUE = ("text", "json", "bool")
 _NAME = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
+# Methods of Pydantic's BaseModel: a field of that name would shadow one (a warning).
+PYDANTIC_METHODS = frozenset(
+    {
+        "construct", "copy", "dict", "from_orm", "json", "parse_file", "parse_obj",
+        "parse_raw", "schema", "schema_json", "update_forward_refs", "validate",
+    }
+)  # fmt: skip
 _RESERVED = {
     "id": "every resource already has an 'id' primary key",
     "metadata": "SQLAlchemy models reserve it",
     "registry": "SQLAlchemy models reserve it",
+    # Names the generated modules import, which a field would hide in the class body.
+    "dt": "the generated modules import datetime as dt",
+    "mapped_column": "the generated models use SQLAlchemy's mapped_column",
+    "field_validator": "the generated schemas use Pydantic's field_validator",
+    "self": "models take their fields as keyword arguments of __init__(self, ...)",
+    **dict.fromkeys(PYDANTIC_METHODS, "Pydantic models have a method of that name"),
 }
 SYNTAX = "name:type[:arg][:unique][?][=default]"
 EXAMPLES = (

@@ -6,7 +6,13 @@ import pytest
 
 from fastgen._columns import FieldCode
 from fastgen.errors import InvalidNameError
-from fastgen.fields import FieldSpec, InvalidFieldError, parse_field, parse_fields
+from fastgen.fields import (
+    PYDANTIC_METHODS,
+    FieldSpec,
+    InvalidFieldError,
+    parse_field,
+    parse_fields,
+)
 from fastgen.names import parse_resource_name
 
 
@@ -42,6 +48,9 @@ def test_valid_specs(spec: str, expected: FieldSpec) -> None:
         ("id:int", "'id' is reserved"),
         ("metadata:json", "'metadata' is reserved: SQLAlchemy"),
         ("model_name:str", "starts with 'model_'"),
+        ("json:json", "'json' is reserved: Pydantic models have a method of that name"),
+        ("schema:str", "'schema' is reserved: Pydantic"),
+        ("dt:datetime", "'dt' is reserved: the generated modules import datetime as dt"),
         (f"{'x' * 31}:str", "longer than 30 characters"),
         ("title:str:0", "the length must be a whole number from 1 to 4000"),
         ("title:str:long", "the length must be a whole number"),
@@ -154,3 +163,11 @@ def test_plural_can_be_given() -> None:
 def test_invalid_resource_names(raw: str) -> None:
     with pytest.raises(InvalidNameError, match="invalid resource name"):
         parse_resource_name(raw)
+
+
+def test_the_reserved_pydantic_names_are_those_of_the_installed_pydantic() -> None:
+    from pydantic import BaseModel
+
+    public = {name for name in dir(BaseModel) if not name.startswith(("_", "model_"))}
+
+    assert public == PYDANTIC_METHODS

@@ -43,6 +43,10 @@ RESOURCES = [
     ["person", "name:str", "born_on:date?"],
     ["slot", "code:str:unique", "day:date:unique", "n:int:unique", "ratio:float:unique",
      "amount:decimal:unique", "at:datetime:unique", "key:uuid:unique?"],
+    # Field names that the generated code also uses for its own variables and imports.
+    ["widget", "number:int", "fields:text?", "overrides:int=3", "value:decimal:unique",
+     "data:json?", "changes:str", "taken:str:unique", "first:date", "own:bool=true",
+     "select:str", "func:int?", "field:str:unique", "cls:str", "session:int", "type:str"],
     # The longest names allowed still give lines that ruff accepts.
     [LONG, f"{LONG_FIELD}:str:unique", f"{LONG_FIELD[:-1]}b:decimal:unique?",
      f"{LONG_FIELD[:-1]}c:datetime:unique"],
