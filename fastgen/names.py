@@ -109,19 +109,19 @@ class ResourceName:
     @property
     def module(self) -> str:
         """The module of the schemas, repository, service, routes and tests."""
-        return _identifier(self.plural)
+        return python_variable(self.plural)
 
     @property
     def model_module(self) -> str:
-        return _identifier(self.singular)
+        return python_variable(self.singular)
 
     @property
     def var(self) -> str:
-        return _identifier(self.singular)
+        return python_variable(self.singular)
 
     @property
     def plural_var(self) -> str:
-        return _identifier(self.plural)
+        return python_variable(self.plural)
 
     @property
     def path(self) -> str:
@@ -174,8 +174,21 @@ def _resource_form(raw: str, what: str) -> str:
     return name
 
 
-def _identifier(name: str) -> str:
-    """`name`, or `name_` where it is a Python keyword or builtin."""
+# Parameters and local variables of the generated resource code: a resource variable of
+# the same name would hide one.
+_GENERATED_LOCALS = frozenset(
+    {
+        "before", "body", "changes", "client", "created", "data", "events", "field", "first",
+        "name", "other", "own", "page", "parents", "payload", "query", "repository",
+        "response", "second", "service", "session", "store", "stored", "table", "taken",
+        "total", "unchanged", "updated", "value",
+    }
+)  # fmt: skip
+
+
+def python_variable(name: str) -> str:
+    """`name`, or `name_` where it is a Python keyword or builtin or a generated local."""
     import builtins
 
-    return f"{name}_" if keyword.iskeyword(name) or hasattr(builtins, name) else name
+    hidden = keyword.iskeyword(name) or hasattr(builtins, name) or name in _GENERATED_LOCALS
+    return f"{name}_" if hidden else name

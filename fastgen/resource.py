@@ -26,7 +26,7 @@ from fastgen import _pyedit
 from fastgen._columns import FieldCode
 from fastgen.errors import FastgenError
 from fastgen.fields import REFERENCE, FieldSpec
-from fastgen.names import ResourceName
+from fastgen.names import ResourceName, python_variable
 from fastgen.template import BUNDLED_TEMPLATE, load_yaml_mapping
 
 T = TypeVar("T")
@@ -133,6 +133,10 @@ class Reference:
     @property
     def singular(self) -> str:
         return re.sub(r"(?<!^)(?=[A-Z])", "_", self.model).lower()
+
+    @property
+    def var(self) -> str:
+        return python_variable(self.singular)
 
     @property
     def label(self) -> str:

@@ -143,6 +143,7 @@ def test_create_schema_fields(spec: str, create_line: str) -> None:
         ("order-line", "order_line", "order_lines", "OrderLine", "order_line", "/order-lines"),
         ("class", "class", "classes", "Class", "class_", "/classes"),
         ("type", "type", "types", "Type", "type_", "/types"),
+        ("client", "client", "clients", "Client", "client_", "/clients"),
         ("news", "news", "news", "News", "news", "/news"),
     ],
 )

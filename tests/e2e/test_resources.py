@@ -47,6 +47,9 @@ RESOURCES = [
     ["widget", "number:int", "fields:text?", "overrides:int=3", "value:decimal:unique",
      "data:json?", "changes:str", "taken:str:unique", "first:date", "own:bool=true",
      "select:str", "func:int?", "field:str:unique", "cls:str", "session:int", "type:str"],
+    # Resource names that the generated code also uses for its own variables.
+    ["client", "label:str:unique"],
+    ["session", "client_id:ref:clients", "started_at:datetime"],
     # The longest names allowed still give lines that ruff accepts.
     [LONG, f"{LONG_FIELD}:str:unique", f"{LONG_FIELD[:-1]}b:decimal:unique?",
      f"{LONG_FIELD[:-1]}c:datetime:unique"],
