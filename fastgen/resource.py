@@ -330,9 +330,8 @@ class _Plan:
         references = f"{n.singular}_references" if self.references else ""
         own_ref = any(ref.own for ref in self.references)
         revision, down_revision = self._revisions if self.project.sql else ("", None)
-        refused = "/".join(
-            code for code, rule in (("404", self.references), ("409", unique)) if rule
-        )
+        missing, taken = "404 if a referenced row is missing", "409 if a unique value is taken"
+        refusals = [text for text, rule in ((missing, self.references), (taken, unique)) if rule]
         return {
             "r": n,
             "C": n.class_name,
@@ -349,7 +348,8 @@ class _Plan:
             "other_refs": [ref for ref in self.references if not ref.own],
             "own_ref": own_ref,
             "parents": "parents + " if own_ref else "",
-            "refused": refused,
+            "refusals": ", ".join(refusals),
+            "taken": taken,
             "update_field": plain[0] if plain else None,
             "factory": f"{n.singular}_create",
             "uses_number": any("number" in code.sample for code in plain),
