@@ -6,8 +6,10 @@ Heavy modules (copier, rich) are imported inside the commands so that `--help` s
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -145,7 +147,7 @@ def new(
         "websocket": websocket,
         "broadcast_backend": broadcast,
     }
-    try:
+    with _user_errors(interrupted="nothing was written"):
         from fastgen.api import ProjectRequest
         from fastgen.names import parse_project_name
 
@@ -162,13 +164,6 @@ def new(
                 dry_run=dry_run,
             )
         )
-    except FastgenError as error:
-        _fail(error)
-    except OSError as error:
-        _fail(FastgenError(describe_os_error(error)))
-    except KeyboardInterrupt:
-        typer.echo("interrupted: nothing was written", err=True)
-        raise typer.Exit(EXIT_INTERRUPTED) from None
     _report(project, quiet=quiet)
 
 
@@ -201,7 +196,7 @@ def generate_resource(
     """Add a resource through every layer: model, schemas, repository, service, routes,
     tests and migration, registered with the app. Run it inside a generated project.
     """
-    try:
+    with _user_errors(interrupted="nothing was changed"):
         from fastgen.fields import parse_fields
         from fastgen.names import parse_resource_name
         from fastgen.resource import ResourceRequest
@@ -214,13 +209,6 @@ def generate_resource(
                 dry_run=dry_run,
             )
         )
-    except FastgenError as error:
-        _fail(error)
-    except OSError as error:
-        _fail(FastgenError(describe_os_error(error)))
-    except KeyboardInterrupt:
-        typer.echo("interrupted: nothing was changed", err=True)
-        raise typer.Exit(EXIT_INTERRUPTED) from None
     _report_resource(result)
 
 
@@ -263,7 +251,21 @@ def _report(project: CreatedProject, *, quiet: bool) -> None:
     _output.print_created(project, quiet=quiet)
 
 
-def _fail(error: FastgenError) -> None:
+@contextmanager
+def _user_errors(*, interrupted: str) -> Iterator[None]:
+    """Turn what the user can fix, and Ctrl-C, into one line on stderr and an exit code."""
+    try:
+        yield
+    except FastgenError as error:
+        _fail(error)
+    except OSError as error:
+        _fail(FastgenError(describe_os_error(error)))
+    except KeyboardInterrupt:
+        typer.echo(f"interrupted: {interrupted}", err=True)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+def _fail(error: FastgenError) -> NoReturn:
     typer.echo(f"{typer.style('error:', fg='red', bold=True)} {error}", err=True)
     raise typer.Exit(error.exit_code) from None
 

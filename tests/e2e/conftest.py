@@ -108,6 +108,23 @@ def run_in_project(
     return run([str(python), "-m", *args], cwd=project, env=env or clean_env()).stdout
 
 
+def assert_own_tests_pass(python: Path, project: Path, variant: str) -> None:
+    """The project's own pytest passes, none skipped: the server tests ran on the servers."""
+    pytest_args = ("pytest", "-q", "-p", "no:cacheprovider")
+    output = run_in_project(python, project, *pytest_args, env=variant_environment(variant))
+
+    assert " passed" in output
+    assert "skipped" not in output
+
+
+def assert_mypy_strict_is_clean(python: Path, project: Path, config: pytest.Config) -> None:
+    # One cache for every project: mypy rechecks whatever differs, by path and hash.
+    cache = config.cache.mkdir("mypy") if config.cache else "/dev/null"
+    output = run_in_project(python, project, "mypy", "--cache-dir", str(cache))
+
+    assert "Success: no issues found" in output
+
+
 _EXECUTE_ON_SERVER = """
 import asyncio, sys
 from sqlalchemy import text

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import VARIANTS, Generate, run_in_project, variant_environment
+from tests.e2e.conftest import (
+    VARIANTS,
+    Generate,
+    assert_mypy_strict_is_clean,
+    assert_own_tests_pass,
+    run_in_project,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -22,15 +28,7 @@ def project(variant: str, generated: Generate) -> Path:
 
 
 def test_own_tests_pass(variant: str, project: Path, project_python: Path) -> None:
-    output = run_in_project(
-        project_python,
-        project,
-        *("pytest", "-q", "-p", "no:cacheprovider"),
-        env=variant_environment(variant),
-    )
-
-    assert " passed" in output
-    assert "skipped" not in output
+    assert_own_tests_pass(project_python, project, variant)
 
 
 def test_ruff_check_is_clean(project: Path, project_python: Path) -> None:
@@ -44,8 +42,4 @@ def test_ruff_format_is_clean(project: Path, project_python: Path) -> None:
 def test_mypy_strict_is_clean(
     project: Path, project_python: Path, pytestconfig: pytest.Config
 ) -> None:
-    # One cache for every variant: mypy rechecks whatever differs, by path and hash.
-    cache = pytestconfig.cache.mkdir("mypy") if pytestconfig.cache else "/dev/null"
-    output = run_in_project(project_python, project, "mypy", "--cache-dir", str(cache))
-
-    assert "Success: no issues found" in output
+    assert_mypy_strict_is_clean(project_python, project, pytestconfig)

@@ -13,6 +13,8 @@ import pytest
 
 from tests.e2e.conftest import (
     Generate,
+    assert_mypy_strict_is_clean,
+    assert_own_tests_pass,
     run_in_project,
     served_database,
     variant_environment,
@@ -90,15 +92,7 @@ def project(variant: str, generated: Generate, tmp_path_factory: pytest.TempPath
 
 
 def test_own_tests_pass(variant: str, project: Path, project_python: Path) -> None:
-    output = run_in_project(
-        project_python,
-        project,
-        *("pytest", "-q", "-p", "no:cacheprovider"),
-        env=variant_environment(variant),
-    )
-
-    assert " passed" in output
-    assert "skipped" not in output  # the migration round trip ran, on the real server
+    assert_own_tests_pass(project_python, project, variant)  # with the migration round trip
     for resource in ("orders", "gadgets", "order_lines", "users", "groups", "classes", "people"):
         for layer in ("api", "crud", "services"):
             assert (project / "tests" / layer / f"test_{resource}.py").is_file()
@@ -109,10 +103,7 @@ def test_ruff_and_mypy_strict_are_clean(
 ) -> None:
     run_in_project(project_python, project, "ruff", "check", "--no-cache", ".")
     run_in_project(project_python, project, "ruff", "format", "--no-cache", "--check", ".")
-    cache = pytestconfig.cache.mkdir("mypy") if pytestconfig.cache else "/dev/null"
-    output = run_in_project(project_python, project, "mypy", "--cache-dir", str(cache))
-
-    assert "Success: no issues found" in output
+    assert_mypy_strict_is_clean(project_python, project, pytestconfig)
 
 
 def test_generating_a_resource_again_changes_nothing(project: Path) -> None:
