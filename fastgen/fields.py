@@ -1,7 +1,7 @@
 """Field specs of `fastgen generate resource`: `name:type[:arg][:unique][?][=default]`.
 
 `parse_field` turns one spec into a `FieldSpec`; the code each layer needs for it (model
-column, migration column, schema type, test values) is derived from that in `_slice`.
+column, migration column, schema type, test values) is derived from it in `_columns`.
 """
 
 from __future__ import annotations

@@ -206,14 +206,18 @@ class _Plan:
     def changes(self) -> tuple[FileChange, ...]:
         self._refuse_existing()
         created = {path: self._render(template) for path, template in self._new_files().items()}
-        edited = {path: self._edit(path, edit) for path, edit in self._edits().items()}
+        originals = {path: self.project.read(path) for path in self._edits()}
+        edited = {
+            path: self._edit(path, edit, originals[path]) for path, edit in self._edits().items()
+        }
         formatted = _format(self.project.root, created | edited)
         return (
             *(FileChange(path, formatted[path]) for path in created),
             *(
-                FileChange(path, formatted[path], self.project.read(path))
+                # The write checks the file still holds what the edit was made from.
+                FileChange(path, formatted[path], originals[path])
                 for path in edited
-                if formatted[path] != self.project.read(path)
+                if formatted[path] != originals[path]
             ),
         )
 
@@ -283,9 +287,9 @@ class _Plan:
             )
         return edits
 
-    def _edit(self, path: Path, edit: Callable[[str], str]) -> str:
+    def _edit(self, path: Path, edit: Callable[[str], str], source: str) -> str:
         try:
-            return edit(self.project.read(path))
+            return edit(source)
         except _pyedit.EditError as error:
             raise ResourceError(
                 f"cannot register the resource in {path}: {error}",
