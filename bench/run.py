@@ -215,10 +215,10 @@ def generation(settings: Settings, work: Path) -> list[Figure]:
     )  # fmt: skip
     return [
         Figure("Generation: fastgen new --yes (default)", medians["default"], "s",
-               "plain jinja2 floor, same files", medians["floor default"], "<= 1.5x",
+               "plain jinja2 floor, skeleton files", medians["floor default"], "<= 1.5x",
                {"without git (s)": medians["default --no-git"]}),
         Figure("Generation: fastgen new --yes (largest option set)", medians["largest"], "s",
-               "plain jinja2 floor, same files", medians["floor largest"], "<= 1.5x"),
+               "plain jinja2 floor, skeleton files", medians["floor largest"], "<= 1.5x"),
     ]  # fmt: skip
 
 
@@ -310,10 +310,12 @@ def throughput(settings: Settings, work: Path) -> list[Figure]:
                     serving("flat_app:app", BASELINES, env) as (flat, _),
                 ):
                     for number in range(100):
-                        post_json(f"{app}/items", {"name": f"item {number}", "quantity": number})
+                        item = {"name": f"item {number}", "quantity": number}
+                        post_json(f"{app}/api/v1/items", item)
+                    paths = ("/api/v1/items/42", "/api/v1/items?limit=20")
                     pairs = [(f"GET {path} ({database})", app + path,
                               "flat hand-written endpoint", flat + path)
-                             for path in ("/items/42", "/items?limit=20")]  # fmt: skip
+                             for path in paths]  # fmt: skip
                     if database == "sqlite":
                         pairs.insert(0, ("GET /health", f"{app}/health",
                                          "bare FastAPI hello", f"{hello}/health"))  # fmt: skip
@@ -380,7 +382,7 @@ def websocket_fan_out(settings: Settings, work: Path) -> list[Figure]:
 async def _fan_out(app: str, pid: int, settings: Settings) -> dict[str, float]:
     from websockets.asyncio.client import connect
 
-    ws_url = app.replace("http://", "ws://") + "/ws"
+    ws_url = app.replace("http://", "ws://") + "/api/v1/ws"
 
     async def subscribed() -> Any:
         websocket = await connect(ws_url, max_queue=None)
@@ -400,7 +402,8 @@ async def _fan_out(app: str, pid: int, settings: Settings) -> dict[str, float]:
     last, first = [], []
     for number in range(settings.websocket_publishes):
         started = time.perf_counter()
-        await asyncio.to_thread(post_json, f"{app}/items", {"name": f"fan-out {number}"})
+        item = {"name": f"fan-out {number}"}
+        await asyncio.to_thread(post_json, f"{app}/api/v1/items", item)
         arrivals = await asyncio.gather(*(_arrival(client) for client in clients))
         first.append((min(arrivals) - started) * 1000)
         last.append((max(arrivals) - started) * 1000)

@@ -1,3 +1,3 @@
 """fastgen: scaffold layered, tested, typed FastAPI projects."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -9,8 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.tree import Tree
 
-from fastgen.api import CreatedProject
-from fastgen.resource import GeneratedResource
+from fastgen.api import CreatedProject, GeneratedResource
 
 
 def print_created(project: CreatedProject, *, quiet: bool) -> None:

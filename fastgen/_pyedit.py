@@ -47,7 +47,8 @@ def append_element(source: str, name: str, element: str) -> str:
         raise EditError(f"{name} is not in brackets")
     before = source[:closing].rstrip()
     separator = "" if before.endswith((",", "(", "[")) else ","
-    return f"{before}{separator} {element}{source[closing:]}"
+    # A trailing comma keeps a one-element tuple a tuple, and one element a line.
+    return f"{before}{separator} {element},{source[closing:]}"
 
 
 def append_to_class(source: str, class_name: str, statement: str) -> str:
@@ -99,7 +100,10 @@ def _wrapped(line: str, width: int, *, one_line: bool) -> list[str]:
     closing = text.endswith('"""') and (one_line or not text.startswith('"""'))
     if one_line or closing:
         text = text.removesuffix('"""')
-    wrapped = textwrap.wrap(text, width - len(indent), break_long_words=False)
+    # A one-line docstring must break before its closing quotes would reach the limit:
+    # the formatter puts them back on the line of a docstring that has only one.
+    limit = width - len(indent) - (3 if one_line else 0)
+    wrapped = textwrap.wrap(text, limit, break_long_words=False)
     lines = [indent + part for part in wrapped]
     if closing:
         lines.append(f'{indent}"""')

@@ -1,57 +1,15 @@
-"""Rendering with Copier into a staging folder that becomes the project only when complete.
+"""Rendering a template with Copier.
 
 This is the only module that imports copier: it is slow to import, and `--help` must not.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager, suppress
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from fastgen.errors import (
-    DestinationError,
-    FastgenError,
-    InvalidAnswerError,
-    describe_os_error,
-)
-
-
-@contextmanager
-def staging_folder(destination: Path) -> Iterator[Path]:
-    """Yield an empty folder beside `destination`, removed again unless it was moved."""
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
-    except OSError as error:
-        raise DestinationError(f"cannot write in {destination.parent}: {error.strerror}") from None
-    try:
-        yield staging
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def make_parents(folder: Path) -> list[Path]:
-    """Create `folder` and its missing ancestors; return those created, deepest first."""
-    missing = [path for path in [folder, *folder.parents] if not path.exists()]
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:
-        raise DestinationError(f"cannot create {folder}: a file is in the way") from None
-    except OSError as error:
-        remove_empty(missing)
-        raise DestinationError(f"cannot create {folder}: {error.strerror}") from None
-    return missing
-
-
-def remove_empty(folders: list[Path]) -> None:
-    """Remove those of `folders` that are empty, in order."""
-    for folder in folders:
-        with suppress(OSError):
-            folder.rmdir()
+from fastgen.errors import FastgenError, InvalidAnswerError, describe_os_error
 
 
 def render(template: Path, staging: Path, answers: Mapping[str, Any], *, interactive: bool) -> None:
@@ -76,83 +34,6 @@ def render(template: Path, staging: Path, answers: Mapping[str, Any], *, interac
         raise FastgenError(error.message) from None
     except (ValueError, CopierError) as error:
         raise InvalidAnswerError(_first_line(error)) from None
-
-
-def move_into_place(staging: Path, destination: Path) -> None:
-    """Make the complete `staging` folder the `destination` in one rename."""
-    mode = destination.stat().st_mode if destination.is_dir() else _default_dir_mode()
-    os.chmod(staging, mode & 0o7777)
-    try:
-        # rename(2) replaces an empty folder atomically and refuses a non-empty one.
-        staging.rename(destination)
-    except OSError as error:
-        raise DestinationError(f"cannot create {destination}: {error.strerror}") from None
-
-
-def check_contained(root: Path) -> None:
-    """Raise unless every rendered path, links included, stays inside `root`."""
-    real_root = root.resolve()
-    for path in root.rglob("*"):
-        if not path.resolve().is_relative_to(real_root):
-            raise FastgenError(
-                f"the template wrote {path.relative_to(root)}, which leads outside the project"
-            )
-
-
-def merge_into(staging: Path, destination: Path) -> None:
-    """Add the files of `staging` to the existing `destination`, overwriting none.
-
-    Either every file is added or, on a clash or any failure, none is left behind.
-    """
-    files = list_files(staging, skip=lambda _: False)
-    clashes = [file for file in files if os.path.lexists(destination / file)]
-    if clashes:
-        shown = ", ".join(map(str, clashes[:3])) + (", ..." if len(clashes) > 3 else "")
-        raise DestinationError(
-            f"{len(clashes)} generated file(s) already exist in {destination}: {shown}",
-            hint="nothing was written; move them away or choose another folder",
-        )
-    added: list[Path] = []
-    try:
-        for file in files:
-            target = destination / file
-            added.extend(_make_parents_within(target.parent, destination))
-            os.link(staging / file, target)  # fails, rather than overwrites, if it exists
-            added.append(target)
-    except BaseException:
-        _remove_added(added)
-        raise
-
-
-def _remove_added(paths: list[Path]) -> None:
-    for path in reversed(paths):
-        with suppress(OSError):
-            if path.is_dir():
-                path.rmdir()
-            else:
-                path.unlink()
-
-
-def _make_parents_within(folder: Path, root: Path) -> list[Path]:
-    missing = [path for path in [folder, *folder.parents] if not path.exists()]
-    missing = [path for path in missing if path.is_relative_to(root)]
-    folder.mkdir(parents=True, exist_ok=True)
-    return list(reversed(missing))
-
-
-def list_files(root: Path, *, skip: Callable[[Path], bool]) -> list[Path]:
-    """The files below `root`, relative to it and sorted, except those `skip` rejects."""
-    return sorted(
-        path.relative_to(root)
-        for path in root.rglob("*")
-        if path.is_file() and not skip(path.relative_to(root))
-    )
-
-
-def _default_dir_mode() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o777 & ~umask
 
 
 def _first_line(error: Exception) -> str:

@@ -9,17 +9,26 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from fastgen import _render, _steps
+from fastgen import __version__, _files, _record, _render, _resource, _steps
+from fastgen._files import FileChange
+from fastgen._project import COPIER_ANSWERS, Project, find_project
 from fastgen.errors import (
     DestinationError,
     InterruptedAfterCreationError,
     InvalidAnswerError,
     StepError,
 )
-from fastgen.names import ProjectName
-from fastgen.template import BUNDLED_TEMPLATE, load_questions, load_yaml_mapping
+from fastgen.fields import FieldSpec, parse_fields
+from fastgen.names import ProjectName, ResourceName, parse_resource_name
+from fastgen.template import (
+    BUNDLED_TEMPLATE,
+    Template,
+    load_questions,
+    load_template,
+    load_yaml_mapping,
+)
 
-ANSWERS_FILE = ".copier-answers.yml"
+ANSWERS_FILE = COPIER_ANSWERS
 
 OnStep = Callable[[str], None]
 
@@ -65,7 +74,7 @@ def create_project(request: ProjectRequest, *, on_step: OnStep = lambda _: None)
         with tempfile.TemporaryDirectory(prefix="fastgen-dry-run-") as scratch:
             return _render_into(Path(scratch), request, answers, on_step)
     existing_mode = destination.stat().st_mode if destination.is_dir() else None
-    created_parents = _render.make_parents(destination.parent)
+    created_parents = _files.make_parents(destination.parent)
     try:
         project = _generate(destination, request, answers, on_step)
         if request.install:
@@ -73,7 +82,7 @@ def create_project(request: ProjectRequest, *, on_step: OnStep = lambda _: None)
             installed_with = _install_or_remove(project, existing_mode=existing_mode)
             project = replace(project, installed_with=installed_with)
     except BaseException as error:
-        _render.remove_empty(created_parents)
+        _files.remove_empty(created_parents)
         # The rename into place is atomic and a failed install removes the project, so
         # the answers file says which side of the finish line an interruption fell.
         if isinstance(error, KeyboardInterrupt) and (destination / ANSWERS_FILE).exists():
@@ -103,29 +112,44 @@ def _generate(
 ) -> CreatedProject:
     """Render in a staging folder beside `destination`, then move the result into place."""
     merging = destination.is_dir() and any(destination.iterdir())
-    with _render.staging_folder(destination) as staging:
+    with _files.staging_folder(destination) as staging:
         project = _render_into(staging, request, answers, on_step)
         committed = False
         if request.git and not merging:  # never touch a repository the user already has
             on_step("Making the first commit")
             committed = _steps.commit_initial_state(staging)
         if merging:
-            _render.merge_into(staging, destination)
+            _files.merge_into(staging, destination)
         else:
-            _render.move_into_place(staging, destination)
+            _files.move_into_place(staging, destination)
     return replace(project, path=destination, written=True, committed=committed)
 
 
 def _render_into(
     folder: Path, request: ProjectRequest, answers: dict[str, Any], on_step: OnStep
 ) -> CreatedProject:
+    """Render the template into `folder`, then add its example resources as a user would."""
+    template = load_template(request.template)
     on_step("Rendering the template")
-    _render.render(request.template, folder, answers, interactive=request.interactive)
-    _render.check_contained(folder)
+    _render.render(template.path, folder, answers, interactive=request.interactive)
+    _files.check_contained(folder)
+    given = load_yaml_mapping(folder / ANSWERS_FILE)
+    record = _record.Record(
+        fastgen_version=__version__,
+        template=template.name,
+        template_version=template.version,
+        answers={key: value for key, value in given.items() if not key.startswith("_")},
+    )
+    (folder / _record.RECORD_FILE).write_text(record.dumps(), encoding="utf-8")
+    for example in template.resources:
+        on_step(f"Adding the {example.name} resource")
+        name = parse_resource_name(example.name)
+        fields = parse_fields(list(example.fields))
+        _files.write_all(folder, _plan_resource(find_project(folder), name, fields, template))
     return CreatedProject(
         path=request.destination.absolute(),
-        files=tuple(_render.list_files(folder, skip=lambda path: path.parts[0] == ".git")),
-        answers=load_yaml_mapping(folder / ANSWERS_FILE),
+        files=tuple(_files.list_files(folder, skip=lambda path: path.parts[0] == ".git")),
+        answers=record.answers,
         written=False,
     )
 
@@ -170,3 +194,54 @@ def _remove_project(project: CreatedProject, *, existing_mode: int | None) -> No
     if existing_mode is not None:
         project.path.mkdir()
         project.path.chmod(existing_mode & 0o7777)
+
+
+@dataclass(frozen=True)
+class ResourceRequest:
+    """What `fastgen generate resource` was asked to add, and where."""
+
+    name: ResourceName
+    fields: tuple[FieldSpec, ...]
+    start: Path = field(default_factory=Path.cwd)
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class GeneratedResource:
+    """The changes that add a resource, and whether they were written."""
+
+    root: Path
+    name: ResourceName
+    changes: tuple[FileChange, ...]
+    written: bool
+    database: str
+
+
+def generate_resource(request: ResourceRequest) -> GeneratedResource:
+    """Add the resource to the project around `request.start`, or raise saying why not.
+
+    Every file is written, or none is.
+    """
+    project = find_project(request.start)
+    changes = _plan_resource(project, request.name, request.fields, load_template())
+    if not request.dry_run:
+        _files.write_all(project.root, changes)
+    return GeneratedResource(
+        root=project.root,
+        name=request.name,
+        changes=changes,
+        written=not request.dry_run,
+        database=project.database,
+    )
+
+
+def _plan_resource(
+    project: Project, name: ResourceName, fields: tuple[FieldSpec, ...], template: Template
+) -> tuple[FileChange, ...]:
+    return _resource.plan(
+        project,
+        name,
+        fields,
+        templates=template.resource_templates,
+        template_version=template.version,
+    )

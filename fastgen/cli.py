@@ -17,8 +17,7 @@ from fastgen import __version__
 from fastgen.errors import FastgenError, InvalidAnswerError, describe_os_error
 
 if TYPE_CHECKING:
-    from fastgen.api import CreatedProject, ProjectRequest
-    from fastgen.resource import GeneratedResource
+    from fastgen.api import CreatedProject, GeneratedResource, ProjectRequest
 
 EXIT_INTERRUPTED = 130
 
@@ -178,9 +177,9 @@ def generate_resource(
         typer.Argument(
             metavar="FIELD...",
             help=(
-                "name:type[:arg][:unique][?][=default]. Types: str[:length], text, int, float, "
-                "decimal[:precision,scale], bool, date, datetime, uuid, json, ref:<table>. "
-                "'?' makes a field optional."
+                "name:type[:arg][:unique][?][=default]. Types: str[:length], text, "
+                "int[:min..max], float, decimal[:precision,scale], bool, date, datetime, "
+                "uuid, json, email, url, enum:a|b|c, ref:<table>. '?' makes a field optional."
             ),
             show_default=False,
         ),
@@ -197,10 +196,10 @@ def generate_resource(
     tests and migration, registered with the app. Run it inside a generated project.
     """
     with _user_errors(interrupted="nothing was changed"):
+        from fastgen.api import ResourceRequest
+        from fastgen.api import generate_resource as generate
         from fastgen.fields import parse_fields
         from fastgen.names import parse_resource_name
-        from fastgen.resource import ResourceRequest
-        from fastgen.resource import generate_resource as generate
 
         result = generate(
             ResourceRequest(

@@ -1,7 +1,8 @@
 """Field specs of `fastgen generate resource`: `name:type[:arg][:unique][?][=default]`.
 
-`parse_field` turns one spec into a `FieldSpec`; the code each layer needs for it (model
-column, migration column, schema type, test values) is derived from it in `_columns`.
+`parse_fields` turns specs into `FieldSpec`s, checking each against its type's entry
+in the registry (`fastgen._fieldtypes`); `FieldSpec.spec` writes one back, so a
+project's record can replay it.
 """
 
 from __future__ import annotations
@@ -9,21 +10,18 @@ from __future__ import annotations
 import keyword
 import re
 from dataclasses import dataclass, replace
-from datetime import date
-from decimal import Decimal, InvalidOperation
 
+from fastgen._fieldtypes import (
+    DEFAULT_STR_LENGTH,
+    INT32_MAX,
+    INT32_MIN,
+    TYPES,
+    ArgumentError,
+    FieldType,
+)
 from fastgen.errors import FastgenError
 
-TYPES = ("str", "text", "int", "float", "decimal", "bool", "date", "datetime", "uuid", "json")
-REFERENCE = "ref"
 MAX_NAME_LENGTH = 30  # generated names and lines stay within 88 columns
-DEFAULT_STR_LENGTH = 255
-MAX_STR_LENGTH = 4000  # longer strings belong in `text`: MySQL caps a row at 64 KiB
-DEFAULT_PRECISION, DEFAULT_SCALE = 12, 2
-MAX_PRECISION = 38  # the smallest cap of the supported databases' NUMERIC (SQL Server's)
-
-_HAS_DEFAULT = ("str", "text", "int", "float", "decimal", "bool", "date")
-_CANNOT_BE_UNIQUE = ("text", "json", "bool")
 _NAME = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 # Methods of Pydantic's BaseModel: a field of that name would shadow one (a warning).
 PYDANTIC_METHODS = frozenset(
@@ -40,13 +38,14 @@ _RESERVED = {
     "dt": "the generated modules import datetime as dt",
     "mapped_column": "the generated models use SQLAlchemy's mapped_column",
     "field_validator": "the generated schemas use Pydantic's field_validator",
+    "field": "the in-process models use dataclasses' field",
     "self": "models take their fields as keyword arguments of __init__(self, ...)",
     **dict.fromkeys(PYDANTIC_METHODS, "Pydantic models have a method of that name"),
 }
 SYNTAX = "name:type[:arg][:unique][?][=default]"
 EXAMPLES = (
-    "title:str:120:unique, total:decimal:10,2, note:text?, paid:bool=false, "
-    "customer_id:ref:customers"
+    "title:str:120:unique, total:decimal:10,2, 'note:text?', paid:bool=false, "
+    "'status:enum:draft|published', customer_id:ref:customers"
 )
 
 
@@ -59,14 +58,48 @@ class FieldSpec:
     """One field of a resource, as the user described it."""
 
     name: str
-    kind: str  # one of TYPES, or REFERENCE
+    kind: str  # a key of the registry
     optional: bool = False
     unique: bool = False
-    default: str | None = None  # the default exactly as given; validated for `kind`
-    length: int = DEFAULT_STR_LENGTH  # str only
-    precision: int = DEFAULT_PRECISION  # decimal only
-    scale: int = DEFAULT_SCALE  # decimal only
-    target: str = ""  # ref only: the table (plural name) of the referenced resource
+    default: str | None = None  # the default exactly as given
+    length: int = DEFAULT_STR_LENGTH  # str
+    minimum: int = INT32_MIN  # int
+    maximum: int = INT32_MAX  # int
+    precision: int = 12  # decimal
+    scale: int = 2  # decimal
+    choices: tuple[str, ...] = ()  # enum
+    target: str = ""  # ref: the table of the resource referred to
+
+    @property
+    def type(self) -> FieldType:
+        return TYPES[self.kind]
+
+    @property
+    def spec(self) -> str:
+        """The spec that parses back into this field, in its plainest form."""
+        return (
+            f"{self.name}:{self.kind}{self._argument}"
+            + (":unique" if self.unique else "")
+            + ("?" if self.optional else "")
+            + (f"={self.default}" if self.default is not None else "")
+        )
+
+    @property
+    def _argument(self) -> str:
+        match self.kind:
+            case "str" if self.length != DEFAULT_STR_LENGTH:
+                return f":{self.length}"
+            case "int" if (self.minimum, self.maximum) != (INT32_MIN, INT32_MAX):
+                low = "" if self.minimum == INT32_MIN else str(self.minimum)
+                high = "" if self.maximum == INT32_MAX else str(self.maximum)
+                return f":{low}..{high}"
+            case "decimal":
+                return f":{self.precision},{self.scale}"
+            case "enum":
+                return ":" + "|".join(self.choices)
+            case "ref":
+                return f":{self.target}"
+        return ""
 
 
 def parse_fields(specs: list[str]) -> tuple[FieldSpec, ...]:
@@ -89,18 +122,17 @@ def parse_field(spec: str) -> FieldSpec:
     unique = bool(rest) and rest[-1] == "unique"
     if unique:
         rest.pop()
-    kind, *args = rest or ["str"]
-    if kind not in (*TYPES, REFERENCE):
-        raise _invalid(spec, f"unknown type {kind!r}", hint=f"valid types: {', '.join(TYPES)}, ref")
-    field = FieldSpec(
-        name=name,
-        kind=kind,
-        optional=optional,
-        unique=unique,
-        default=default if has_default else None,
-    )
-    field = _with_arguments(spec, field, args)
-    _check_modifiers(spec, field)
+    kind, *arguments = rest or ["str"]
+    if kind not in TYPES:
+        raise _invalid(spec, f"unknown type {kind!r}", hint=f"types: {', '.join(TYPES)}")
+    field = FieldSpec(name=name, kind=kind, optional=optional, unique=unique)
+    try:
+        field = _with_argument(field, ":".join(arguments))
+        field = _with_default(field, default if has_default else None)
+    except ArgumentError as error:
+        raise _invalid(spec, str(error)) from None
+    if unique and (refusal := field.type.check_unique(field)):
+        raise _invalid(spec, refusal)
     return field
 
 
@@ -121,87 +153,39 @@ def _check_name(spec: str, name: str) -> None:
         raise _invalid(spec, f"{name!r} starts with 'model_', which Pydantic reserves")
 
 
-def _with_arguments(spec: str, field: FieldSpec, args: list[str]) -> FieldSpec:
-    """Apply what follows the type: a length for str, precision,scale for decimal, a table."""
-    if field.kind == "str" and args:
-        return replace(field, length=_bounded_int(spec, args, "length", 1, MAX_STR_LENGTH))
-    if field.kind == "decimal" and args:
-        precision, _, scale = args[0].partition(",")
-        digits = _bounded_int(spec, [precision, *args[1:]], "precision", 1, MAX_PRECISION)
-        places = _bounded_int(spec, [scale], "scale", 0, digits) if scale else DEFAULT_SCALE
-        return replace(field, precision=digits, scale=min(places, digits))
-    if field.kind == REFERENCE:
-        if len(args) != 1 or not _NAME.fullmatch(args[0]):
-            raise _invalid(
-                spec, "ref needs the referenced table", hint="e.g. customer_id:ref:customers"
-            )
-        return replace(field, target=args[0])
-    if args:
-        raise _invalid(spec, f"type {field.kind!r} takes no argument {':'.join(args)!r}")
-    return field
+def _with_argument(field: FieldSpec, argument: str) -> FieldSpec:
+    parse = field.type.parse_argument
+    if field.kind == "ref" and not argument:
+        raise ArgumentError("ref needs the referenced table, e.g. customer_id:ref:customers")
+    if not argument:
+        return field
+    if parse is None:
+        raise ArgumentError(f"type {field.kind!r} takes no argument {argument!r}")
+    return parse(field, argument)
 
 
-def _bounded_int(spec: str, args: list[str], what: str, low: int, high: int) -> int:
-    if len(args) != 1 or not args[0].isdigit() or not low <= int(args[0]) <= high:
-        raise _invalid(spec, f"the {what} must be a whole number from {low} to {high}")
-    return int(args[0])
-
-
-def _check_modifiers(spec: str, field: FieldSpec) -> None:
-    if field.unique and field.kind in _CANNOT_BE_UNIQUE:
-        raise _invalid(spec, f"a {field.kind} field cannot be unique")
-    if field.default is None:
-        return
-    if field.kind not in _HAS_DEFAULT:
-        raise _invalid(
-            spec,
-            f"a {field.kind} field cannot have a default",
-            hint=f"defaults are for {', '.join(_HAS_DEFAULT)}",
+def _with_default(field: FieldSpec, default: str | None) -> FieldSpec:
+    if default is None:
+        return field
+    parse = field.type.parse_default
+    if parse is None:
+        with_defaults = [name for name, kind in TYPES.items() if kind.parse_default]
+        raise ArgumentError(
+            f"{field.type.article} field cannot have a default "
+            f"(defaults are for {', '.join(with_defaults)})"
         )
     if field.unique:
-        raise _invalid(spec, "a unique field cannot have a default: every row would share it")
-    problem = _default_problem(field)
-    if problem:
-        raise _invalid(spec, problem)
+        raise ArgumentError("a unique field cannot have a default: every row would share it")
+    parse(field, default)
+    return replace(field, default=default)
 
 
-def _default_problem(field: FieldSpec) -> str:
-    value = field.default or ""
-    match field.kind:
-        case "str":
-            if not value.strip():
-                return "a str default cannot be blank (use text for that)"
-            if len(value) > field.length:
-                return f"the default is longer than {field.length} characters"
-        case "int" if not re.fullmatch(r"-?\d+", value):
-            return f"{value!r} is not a whole number"
-        case "float" if not re.fullmatch(r"-?\d+(\.\d+)?", value):
-            return f"{value!r} is not a number like 1.5"
-        case "decimal":
-            return _decimal_problem(value, field.precision, field.scale)
-        case "bool" if value not in ("true", "false"):
-            return f"{value!r} is not true or false"
-        case "date":
-            try:
-                date.fromisoformat(value)
-            except ValueError:
-                return f"{value!r} is not a date like 2026-01-31"
-    return ""
-
-
-def _decimal_problem(value: str, precision: int, scale: int) -> str:
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        return f"{value!r} is not a number like 9.99"
-    if not number.is_finite():
-        return f"{value!r} is not a finite number"
-    exponent = number.as_tuple().exponent
-    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    whole_digits = len(number.as_tuple().digits) - places
-    if places > scale or whole_digits > precision - scale:
-        return f"{value!r} does not fit decimal:{precision},{scale}"
-    return ""
+def default_source(field: FieldSpec) -> str:
+    """The field's default as Python source, or '' when it has none."""
+    parse = field.type.parse_default
+    if field.default is None or parse is None:
+        return ""
+    return parse(field, field.default)
 
 
 def _invalid(spec: str, reason: str, *, hint: str = "") -> InvalidFieldError:

@@ -109,11 +109,11 @@ class ResourceName:
     @property
     def module(self) -> str:
         """The module of the schemas, repository, service, routes and tests."""
-        return python_variable(self.plural)
+        return _module_name(self.plural)
 
     @property
     def model_module(self) -> str:
-        return python_variable(self.singular)
+        return _module_name(self.singular)
 
     @property
     def var(self) -> str:
@@ -155,7 +155,15 @@ def parse_resource_name(raw: str, plural: str | None = None) -> ResourceName:
 
     singular = _resource_form(raw, "resource name")
     plural_form = _resource_form(plural, "plural") if plural else inflection.pluralize(singular)
-    return ResourceName(singular=singular, plural=plural_form)
+    name = ResourceName(singular=singular, plural=plural_form)
+    if name.class_name in _IMPORTED_NAMES:
+        module = _IMPORTED_NAMES[name.class_name]
+        raise InvalidNameError(
+            f"invalid resource name {raw!r}: its class {name.class_name} would hide "
+            f"{module}'s {name.class_name} in the generated code",
+            hint="choose another name",
+        )
+    return name
 
 
 def _resource_form(raw: str, what: str) -> str:
@@ -178,12 +186,37 @@ def _resource_form(raw: str, what: str) -> str:
 # the same name would hide one.
 _GENERATED_LOCALS = frozenset(
     {
-        "before", "body", "changes", "client", "created", "data", "events", "field", "first",
-        "name", "other", "own", "page", "parents", "payload", "query", "repository",
-        "response", "second", "service", "session", "store", "stored", "table", "taken",
-        "total", "unchanged", "updated", "value",
+        "ancestor", "before", "body", "changes", "client", "create", "data", "events",
+        "everything", "expected", "field", "fields", "first", "ids", "make", "name",
+        "number", "other", "others", "overrides", "parent", "payload", "query",
+        "referenced", "references", "referrers", "repository", "response", "result",
+        "row", "rows", "second", "seen", "service", "session", "statement", "store",
+        "stored", "table", "taken", "total", "unchanged", "unit_of_work", "updated",
+        "value",
+        # Functions of the modules' own imports, which the methods call.
+        "cast", "delete", "func", "islice", "referring_columns", "select", "status",
+        "cls", "self",
     }
 )  # fmt: skip
+# Names imported where a resource's model class is also used (its model, repository and
+# service modules): a class of the same name would hide one.
+_IMPORTED_NAMES = {
+    "Any": "typing", "Base": "app.models.base", "Boolean": "sqlalchemy",
+    "ClassVar": "typing", "ConflictError": "app.services.errors",
+    "CursorResult": "sqlalchemy", "Date": "sqlalchemy", "Decimal": "decimal",
+    "DomainEvent": "app.services.publishing", "Double": "sqlalchemy",
+    "EventPublisher": "app.services.publishing", "ForeignKey": "sqlalchemy",
+    "Integer": "sqlalchemy", "LongText": "app.db.types", "Mapped": "sqlalchemy.orm",
+    "MemoryStore": "app.db.memory", "NotFoundError": "app.services.errors",
+    "Numeric": "sqlalchemy", "Sequence": "collections.abc", "StaleDataError": "sqlalchemy",
+    "String": "sqlalchemy", "UTCDateTime": "app.db.types", "UUID": "uuid",
+    "UnitOfWork": "app.services.unit_of_work", "Uuid": "sqlalchemy",
+}  # fmt: skip
+
+
+def _module_name(name: str) -> str:
+    """`name`, or `name_` where it is a Python keyword and cannot be imported as is."""
+    return f"{name}_" if keyword.iskeyword(name) else name
 
 
 def python_variable(name: str) -> str:

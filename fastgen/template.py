@@ -1,7 +1,8 @@
-"""Where the bundled Copier template is, and the questions its copier.yml asks."""
+"""A fastgen template: a Copier template plus `fastgen.yml`, and the questions it asks."""
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -27,6 +28,44 @@ class Question:
 
     name: str
     choices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ExampleResource:
+    """A resource that `fastgen new` adds, as `fastgen generate resource` arguments."""
+
+    name: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Template:
+    """A template folder: copier.yml and `project/`, `resource/` and `fastgen.yml`."""
+
+    path: Path
+    name: str
+    version: str
+    resources: tuple[ExampleResource, ...]
+
+    @property
+    def resource_templates(self) -> Path:
+        return self.path / "resource"
+
+
+@cache
+def load_template(path: Path = BUNDLED_TEMPLATE) -> Template:
+    """The template at `path`, described by its fastgen.yml."""
+    config = load_yaml_mapping(path / "fastgen.yml")
+    examples = []
+    for line in config.get("resources") or []:
+        name, *fields = shlex.split(str(line))
+        examples.append(ExampleResource(name, tuple(fields)))
+    return Template(
+        path=path,
+        name=str(config.get("name", path.name)),
+        version=str(config.get("version", "0")),
+        resources=tuple(examples),
+    )
 
 
 @cache

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fastgen.fields import TYPES
+from fastgen._fieldtypes import TYPES
 from fastgen.template import load_questions
 from tests.conftest import Invoke
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable
 
@@ -33,15 +34,22 @@ def test_imports_go_after_the_docstring_when_there_are_none() -> None:
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
-        ("R = (a.r, b.r)\n", "R = (a.r, b.r, c.r)\n"),
-        ("R = (a.r,)\n", "R = (a.r, c.r)\n"),
-        ("R = ()\n", "R = ( c.r)\n"),
-        ("R: tuple[int, ...] = (\n    a.r,\n)\n", "R: tuple[int, ...] = (\n    a.r, c.r)\n"),
-        ('R = ["é", a.r]  # note\n', 'R = ["é", a.r, c.r]  # note\n'),
+        ("R = (a.r, b.r)\n", "R = (a.r, b.r, c.r,)\n"),
+        ("R = (a.r,)\n", "R = (a.r, c.r,)\n"),
+        ("R = ()\n", "R = ( c.r,)\n"),
+        ("R: tuple[int, ...] = (\n    a.r,\n)\n", "R: tuple[int, ...] = (\n    a.r, c.r,)\n"),
+        ('R = ["é", a.r]  # note\n', 'R = ["é", a.r, c.r,]  # note\n'),
     ],
 )
 def test_elements_go_at_the_end_of_the_collection(source: str, expected: str) -> None:
-    assert append_element(source, "R", "c.r") == expected
+    edited = append_element(source, "R", "c.r")
+
+    assert edited == expected
+    # The trailing comma keeps a one-element tuple a tuple; the formatter then puts
+    # each element on a line of its own.
+    value = ast.parse(edited).body[0].value  # type: ignore[attr-defined]
+    assert isinstance(value, ast.Tuple | ast.List)
+    assert ast.unparse(value.elts[-1]) == "c.r"
 
 
 @pytest.mark.parametrize(
@@ -78,14 +86,11 @@ def test_long_docstring_lines_are_wrapped_and_code_is_not() -> None:
 
     wrapped = wrap_docstrings(source, 40)
 
-    assert wrapped.splitlines()[1:] == [
-        '    """word word word word word word',
-        "    word word word word word word word",
-        "    word word word word word word word",
-        "    end.",
-        '    """',
-        code,
-    ]
+    docstring = wrapped.splitlines()[1:-1]
+    assert all(len(line) <= 40 for line in docstring)
+    assert " ".join(line.strip() for line in docstring) == f'"""{"word " * 20}end. """'
+    assert docstring[-1] == '    """'  # several lines: the formatter keeps them apart
+    assert wrapped.splitlines()[-1] == code
 
 
 def test_every_edit_is_idempotent() -> None:

@@ -6,14 +6,16 @@ Whether the written code works is proved end to end in tests/e2e/test_resources.
 from __future__ import annotations
 
 import ast
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 
-from fastgen import resource
+from fastgen import _files
 from fastgen.api import ProjectRequest, create_project
 from fastgen.names import parse_project_name
+from fastgen.template import load_template
 from tests.conftest import Invoke
 from tests.helpers import snapshot
 
@@ -75,24 +77,31 @@ def test_writes_every_layer_and_registers_it(invoke: Invoke, project: Path) -> N
         "tests/crud/test_orders.py",
         "tests/services/test_orders.py",
         "migrations/versions/0002_create_orders_table.py",
-        "app/core/types.py",
     ]
     updated = [
         "app/api/router.py",
         "app/api/deps.py",
         "tests/factories.py",
         "app/models/__init__.py",
+        ".fastgen.json",
     ]
     assert result.stdout.split("\n")[1:15] == [
         *(f"  create {path}" for path in created),
         *(f"  update {path}" for path in updated),
     ]
     router = (project / "app/api/router.py").read_text()
-    assert "from app.api.routes import health, items, orders\n" in router
-    assert "(health.router, items.router, orders.router)" in router
+    assert "from app.api.routes import items, orders\n" in router
+    assert "ROUTERS: tuple[APIRouter, ...] = (\n    items.router,\n    orders.router,\n)" in router
     models = (project / "app/models/__init__.py").read_text()
-    assert '__all__ = ["Base", "Item", "Order"]' in models
+    assert '__all__ = [\n    "Base",\n    "Item",\n    "Order",\n]' in models
     assert "OrderServiceDep = Annotated[OrderService" in (project / "app/api/deps.py").read_text()
+    record = json.loads((project / ".fastgen.json").read_text())
+    assert record["resources"][-1] == {
+        "name": "order",
+        "plural": "orders",
+        "fields": ["customer:str", "total:decimal:12,2"],
+        "template_version": load_template().version,
+    }
 
 
 def test_revisions_chain_after_the_head(invoke: Invoke, project: Path) -> None:
@@ -112,7 +121,7 @@ def test_an_existing_resource_is_refused_without_a_change(invoke: Invoke, projec
 
     assert stderr == (
         "error: resource 'order' already exists: app/models/order.py, app/schemas/orders.py, "
-        "app/crud/orders.py and 12 more (nothing was changed)\n"
+        "app/crud/orders.py and 11 more (nothing was changed)\n"
     )
 
 
@@ -143,10 +152,8 @@ def test_dry_run_shows_the_changes_and_writes_nothing(invoke: Invoke, project: P
     assert result.exit_code == 0, result.stderr
     assert snapshot(project) == before
     assert result.stdout.startswith("Would add resource category\n  create app/models/category.py")
-    assert "+from app.api.routes import categories, health, items\n" in result.stdout
-    assert "+ROUTERS: tuple[APIRouter, ...] = (health.router, items.router, categories.router)" in (
-        result.stdout
-    )
+    assert "+from app.api.routes import categories, items\n" in result.stdout
+    assert "+    categories.router,\n" in result.stdout
     assert result.stdout.endswith("Dry run: nothing was written.\n")
 
 
@@ -177,7 +184,15 @@ def test_outside_a_project_it_says_so(
 
     stderr = fail(invoke, tmp_path, "order", "name:str")
 
-    assert f"not inside a fastgen project: no .copier-answers.yml in {tmp_path}" in stderr
+    assert f"not inside a fastgen project: no .fastgen.json in {tmp_path}" in stderr
+
+
+def test_a_project_of_fastgen_0_1_says_it_kept_no_record(invoke: Invoke, project: Path) -> None:
+    (project / ".fastgen.json").unlink()
+
+    stderr = fail(invoke, project, "order", "name:str")
+
+    assert "was made by fastgen 0.1, which kept no .fastgen.json" in stderr
 
 
 def test_several_migration_heads_are_refused(invoke: Invoke, project: Path) -> None:
@@ -197,7 +212,7 @@ def test_a_registry_in_an_unexpected_shape_is_refused(invoke: Invoke, project: P
 def test_a_failure_while_writing_restores_every_file(
     invoke: Invoke, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_replace = resource._replace
+    real_replace = _files._replace
     calls = []
 
     def fail_on_the_third_edit(target: Path, content: str) -> None:
@@ -206,62 +221,36 @@ def test_a_failure_while_writing_restores_every_file(
             raise OSError(28, "No space left on device", str(target))
         real_replace(target, content)
 
-    monkeypatch.setattr(resource, "_replace", fail_on_the_third_edit)
+    monkeypatch.setattr(_files, "_replace", fail_on_the_third_edit)
 
     stderr = fail(invoke, project, "order", "customer:str")
 
     assert stderr == "error: No space left on device: " + str(project / "tests/factories.py") + "\n"
 
 
-def test_memory_projects_register_a_store_table(
+def test_memory_projects_need_no_registration_of_a_table(
     invoke: Invoke, templates: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project = tmp_path / "shop"
     shutil.copytree(templates["none"], project)
+    store = (project / "app/db/memory.py").read_text()
     monkeypatch.chdir(project / "app")
 
     result = invoke("generate", "resource", "person", "name:str", "--plural", "persons")
 
     assert result.exit_code == 0, result.stderr
-    store = module(project / "app/db/memory.py")
-    attributes = [
-        node.target.id
-        for node in ast.walk(store)
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
-    ]
-    assert "persons" in attributes
+    assert (project / "app/db/memory.py").read_text() == store  # tables are made on use
     assert (project / "app/crud/persons.py").is_file()
     assert not (project / "migrations").exists()
     assert "alembic" not in result.stdout
-
-
-def test_a_shared_types_module_without_the_needed_names_is_refused(
-    invoke: Invoke, project: Path
-) -> None:
-    (project / "app/core/types.py").write_text('"""Our own types."""\n')
-
-    stderr = fail(invoke, project, "order", "total:decimal")
-
-    assert "app/core/types.py does not define scaled, which the new schemas need" in stderr
-
-
-def test_a_second_resource_reuses_the_shared_types_module(invoke: Invoke, project: Path) -> None:
-    assert invoke("generate", "resource", "order", "at:datetime").exit_code == 0
-    types = (project / "app/core/types.py").read_text()
-
-    result = invoke("generate", "resource", "payment", "amount:decimal", "at:datetime")
-
-    assert result.exit_code == 0, result.stderr
-    assert "app/core/types.py" not in result.stdout
-    assert (project / "app/core/types.py").read_text() == types
 
 
 def test_a_resource_named_like_a_module_of_the_project_is_refused(
     invoke: Invoke, project: Path
 ) -> None:
     assert fail(invoke, project, "error", "code:int") == (
-        "error: resource 'error' has names already taken: app/services/errors.py "
-        "(nothing was changed)\n"
+        "error: resource 'error' would replace app/services/errors.py (nothing was changed; "
+        "choose another name, or another plural with --plural)\n"
     )
 
 

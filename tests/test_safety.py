@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from fastgen import _render, _steps
+from fastgen import _files, _steps
 from fastgen.errors import FastgenError, StepError
 from tests.conftest import Invoke
 from tests.helpers import snapshot
@@ -170,13 +170,13 @@ class TestFaults:
     def test_interrupted_once_complete_keeps_the_project_and_says_so(
         self, invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        move_into_place = _render.move_into_place
+        move_into_place = _files.move_into_place
 
         def move_then_interrupt(staging: Path, destination: Path) -> None:
             move_into_place(staging, destination)
             raise KeyboardInterrupt
 
-        monkeypatch.setattr(_render, "move_into_place", move_then_interrupt)
+        monkeypatch.setattr(_files, "move_into_place", move_then_interrupt)
 
         result = invoke("new", "shop", tmp_path / "shop", "--no-git")
 
@@ -257,11 +257,11 @@ class TestContainment:
         (project / "app" / "settings.py").symlink_to(tmp_path / "elsewhere.py")
 
         with pytest.raises(FastgenError, match=r"app/settings\.py, which leads outside"):
-            _render.check_contained(project)
+            _files.check_contained(project)
 
     def test_links_within_the_project_are_fine(self, tmp_path: Path) -> None:
         (tmp_path / "app").mkdir()
         (tmp_path / "app" / "main.py").write_text("")
         (tmp_path / "main.py").symlink_to(tmp_path / "app" / "main.py")
 
-        _render.check_contained(tmp_path)
+        _files.check_contained(tmp_path)

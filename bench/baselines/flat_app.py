@@ -43,7 +43,7 @@ async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@app.get("/items/{item_id}")
+@app.get("/api/v1/items/{item_id}")
 async def read_item(item_id: int) -> ItemRead:
     async with session_factory() as session:
         item = await session.get(Item, item_id)
@@ -52,7 +52,7 @@ async def read_item(item_id: int) -> ItemRead:
     return ItemRead.model_validate(item)
 
 
-@app.get("/items")
+@app.get("/api/v1/items")
 async def list_items(offset: int = 0, limit: int = Query(20, le=100)) -> dict[str, object]:
     async with session_factory() as session:
         query = select(Item).order_by(Item.id).offset(offset).limit(limit)

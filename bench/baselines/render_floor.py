@@ -1,7 +1,8 @@
 """The generation floor: render fastgen's template with plain jinja2, in one process.
 
 Walks the same template files, renders their names and contents with the same answers,
-and writes them out: everything `fastgen new` must do, with nothing else around it.
+and writes them out: the skeleton `fastgen new` renders before it adds the example
+resource (which `fastgen generate resource` is measured for on its own).
 Usage: python render_floor.py DEST [KEY=VALUE ...]
 """
 

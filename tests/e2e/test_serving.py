@@ -107,42 +107,47 @@ def _wait_until_healthy(server: Server, process: subprocess.Popen[bytes], log: P
     pytest.fail("the app did not answer /health within 20 s")
 
 
+ITEMS = "/api/v1/items"
+
+
 def test_crud_round_trip_over_http(server: Server) -> None:
-    total_before = server.request("GET", "/items")[1]["total"]
-    status, lamp = server.request("POST", "/items", {"name": "Round lamp", "quantity": 2})
+    total_before = server.request("GET", ITEMS)[1]["total"]
+    status, lamp = server.request("POST", ITEMS, {"name": "Round lamp", "quantity": 2})
     assert status == 201
     assert lamp == {"id": lamp["id"], "name": "Round lamp", "description": None, "quantity": 2}
-    server.request("POST", "/items", {"name": "Round desk"})
+    server.request("POST", ITEMS, {"name": "Round desk"})
 
-    assert server.request("GET", f"/items/{lamp['id']}") == (200, lamp)
-    status, page = server.request("GET", f"/items?offset={total_before}&limit=1")
+    assert server.request("GET", f"{ITEMS}/{lamp['id']}") == (200, lamp)
+    status, page = server.request("GET", f"{ITEMS}?offset={total_before}&limit=1")
     assert (status, page["total"], page["items"]) == (200, total_before + 2, [lamp])
 
-    assert server.request("PATCH", f"/items/{lamp['id']}", {"quantity": 7}) == (
+    assert server.request("PATCH", f"{ITEMS}/{lamp['id']}", {"quantity": 7}) == (
         200,
         lamp | {"quantity": 7},
     )
-    assert server.request("DELETE", f"/items/{lamp['id']}") == (204, None)
-    assert server.request("GET", f"/items/{lamp['id']}") == (
+    assert server.request("DELETE", f"{ITEMS}/{lamp['id']}") == (204, None)
+    assert server.request("GET", f"{ITEMS}/{lamp['id']}") == (
         404,
         {"detail": f"Item {lamp['id']} not found"},
     )
 
 
 def test_domain_and_validation_errors_over_http(server: Server) -> None:
-    server.request("POST", "/items", {"name": "Error lamp"})
+    server.request("POST", ITEMS, {"name": "Error lamp"})
 
-    assert server.request("POST", "/items", {"name": "Error lamp"}) == (
+    assert server.request("POST", ITEMS, {"name": "Error lamp"}) == (
         409,
-        {"detail": "an item named 'Error lamp' already exists"},
+        {"detail": "name 'Error lamp' is taken"},
     )
-    status, body = server.request("POST", "/items", {"name": "", "quantity": -1})
+    status, body = server.request("POST", ITEMS, {"name": "", "quantity": -1})
     assert status == 422
     assert {tuple(error["loc"]) for error in body["detail"]} == {
         ("body", "name"),
         ("body", "quantity"),
     }
-    assert server.request("GET", "/items?limit=1000")[0] == 422
+    assert server.request("GET", f"{ITEMS}?limit=1000")[0] == 422
+    assert server.request("POST", ITEMS, {"name": "Flag", "quantity": False})[0] == 422
+    assert server.request("GET", f"{ITEMS}/99999999999999999999")[0] == 422
 
 
 def test_openapi_and_docs_are_served(server: Server) -> None:
@@ -150,6 +155,7 @@ def test_openapi_and_docs_are_served(server: Server) -> None:
 
     assert status == 200
     assert schema["info"]["title"] == "shop"
-    assert {"/health", "/items", "/items/{item_id}"} <= set(schema["paths"])
+    assert {"/health", ITEMS, f"{ITEMS}/{{item_id}}"} <= set(schema["paths"])
+    assert schema["paths"][ITEMS]["post"]["operationId"] == "create_item"
     with urllib.request.urlopen(server.base_url + "/docs", timeout=10) as response:
         assert b"swagger-ui" in response.read()

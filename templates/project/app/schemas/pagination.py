@@ -4,6 +4,8 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel, Field
 
+from app.core.types import INT32_MAX
+
 MAX_PAGE_SIZE = 100
 
 RowT = TypeVar("RowT")
@@ -12,7 +14,7 @@ RowT = TypeVar("RowT")
 class PageQuery(BaseModel):
     """Which slice of a list to return; the page size is capped."""
 
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=INT32_MAX)
     limit: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
 
 

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter
 
-from app.services.events import Event
+from app.services.publishing import DomainEvent
 
 Channel = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.:-]{0,63}$")]
 
@@ -37,7 +37,7 @@ ClientMessage = Annotated[Subscribe | Unsubscribe | Pong, Field(discriminator="t
 client_message = TypeAdapter[ClientMessage](ClientMessage)
 
 
-class EventMessage(Event):
+class EventMessage(DomainEvent):
     """An event, as subscribers of its channel receive it."""
 
     type: Literal["event"] = "event"

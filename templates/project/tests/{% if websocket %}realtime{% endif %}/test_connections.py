@@ -43,15 +43,15 @@ async def test_a_dead_client_in_the_middle_does_not_stop_a_broadcast() -> None:
         manager.connect(cast(WebSocket, clients[2])) as last,
     ):
         for connection in (first, dead, last):
-            manager.subscribe(connection, "items")
+            manager.subscribe(connection, "things")
 
-        manager.broadcast("items", "one")
+        manager.broadcast("things", "one")
         await settle()
-        manager.broadcast("items", "two")
+        manager.broadcast("things", "two")
         await settle()
 
         assert clients[0].received == clients[2].received == ["one", "two"]
-        assert manager.subscriber_count("items") == 2  # the dead one was dropped
+        assert manager.subscriber_count("things") == 2  # the dead one was dropped
 
 
 async def test_a_client_too_slow_to_keep_up_is_disconnected() -> None:
@@ -61,13 +61,13 @@ async def test_a_client_too_slow_to_keep_up_is_disconnected() -> None:
         manager.connect(cast(WebSocket, reader)) as reading,
         manager.connect(cast(WebSocket, stalled)) as stuck,
     ):
-        manager.subscribe(reading, "items")
-        manager.subscribe(stuck, "items")
+        manager.subscribe(reading, "things")
+        manager.subscribe(stuck, "things")
 
         for number in range(5):
-            manager.broadcast("items", str(number))
+            manager.broadcast("things", str(number))
             await settle()
 
         assert reader.received == ["0", "1", "2", "3", "4"]
         assert stalled.close_code == 1008
-        assert manager.subscriber_count("items") == 1
+        assert manager.subscriber_count("things") == 1

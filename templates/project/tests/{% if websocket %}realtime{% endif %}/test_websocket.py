@@ -11,7 +11,13 @@ from httpx_ws import AsyncWebSocketSession, WebSocketDisconnect, aconnect_ws
 from httpx_ws.transport import ASGIWebSocketTransport
 
 from app.core.config import settings
-from app.realtime.session import HEARTBEAT_TIMEOUT
+from app.realtime.broadcast import LocalBroadcaster
+from app.realtime.connections import ConnectionManager
+from app.realtime.hub import get_session_limits
+from app.realtime.session import HEARTBEAT_TIMEOUT, SessionLimits
+from app.services.publishing import DomainEvent
+
+PATH = "/api/v1/ws"
 
 
 @asynccontextmanager
@@ -23,13 +29,13 @@ async def connect(
     async with (
         AsyncClient(transport=transport, base_url="http://test") as client,
         aconnect_ws(
-            "/ws", client, headers=headers or {}, session_class=AsyncWebSocketSession
+            PATH, client, headers=headers or {}, session_class=AsyncWebSocketSession
         ) as websocket,
     ):
         yield websocket
 
 
-async def subscribe(websocket: AsyncWebSocketSession, channel: str = "items") -> None:
+async def subscribe(websocket: AsyncWebSocketSession, channel: str) -> None:
     await websocket.send_json({"type": "subscribe", "channel": channel})
     assert await websocket.receive_json(timeout=5) == {
         "type": "subscribed",
@@ -42,34 +48,46 @@ async def receive(websocket: AsyncWebSocketSession) -> dict[str, Any]:
     return message
 
 
-async def test_subscriber_receives_item_events(
-    app: FastAPI, client: AsyncClient
-) -> None:
-    async with connect(app) as websocket:
-        await subscribe(websocket)
+def with_heartbeat(app: FastAPI, seconds: float) -> None:
+    limits = SessionLimits(
+        max_message_bytes=settings.websocket_max_message_bytes,
+        heartbeat_seconds=seconds,
+    )
+    app.dependency_overrides[get_session_limits] = lambda: limits
 
-        created = (await client.post("/items", json={"name": "Lamp"})).json()
-        await client.delete(f"/items/{created['id']}")
+
+async def test_a_subscriber_receives_the_events_of_its_channels_only(
+    app: FastAPI, manager: ConnectionManager
+) -> None:
+    publisher = LocalBroadcaster(manager)
+    async with connect(app) as websocket:
+        await subscribe(websocket, "things")
+
+        other = DomainEvent(channel="others", name="other.created", data={})
+        thing = DomainEvent(channel="things", name="thing.created", data={"id": 1})
+        await publisher.publish(other)
+        await publisher.publish(thing)
 
         assert await receive(websocket) == {
             "type": "event",
-            "channel": "items",
-            "name": "item.created",
-            "data": created,
+            "channel": "things",
+            "name": "thing.created",
+            "data": {"id": 1},
         }
-        assert (await receive(websocket))["name"] == "item.deleted"
 
 
-async def test_unsubscribed_client_receives_no_more_events(
-    app: FastAPI, client: AsyncClient
+async def test_an_unsubscribed_client_receives_no_more_events(
+    app: FastAPI, manager: ConnectionManager
 ) -> None:
     async with connect(app) as websocket:
-        await subscribe(websocket)
-        await websocket.send_json({"type": "unsubscribe", "channel": "items"})
+        await subscribe(websocket, "things")
+        await websocket.send_json({"type": "unsubscribe", "channel": "things"})
         assert (await receive(websocket))["type"] == "unsubscribed"
 
-        await client.post("/items", json={"name": "Lamp"})
-        await subscribe(websocket, "other")  # the next message is this, not an event
+        await LocalBroadcaster(manager).publish(
+            DomainEvent(channel="things", name="thing.created", data={})
+        )
+        await subscribe(websocket, "others")  # the next message is this, not an event
 
 
 async def test_bad_json_gets_an_error_and_the_connection_stays_open(
@@ -82,7 +100,7 @@ async def test_bad_json_gets_an_error_and_the_connection_stays_open(
 
         assert error["type"] == "error"
         assert "Invalid JSON" in error["detail"]
-        await subscribe(websocket)
+        await subscribe(websocket, "things")
 
 
 @pytest.mark.parametrize(
@@ -90,7 +108,7 @@ async def test_bad_json_gets_an_error_and_the_connection_stays_open(
     [
         {"type": "shout"},
         {"type": "subscribe", "channel": "../secrets"},
-        {"type": "subscribe", "channel": "items", "extra": 1},
+        {"type": "subscribe", "channel": "things", "extra": 1},
     ],
 )
 async def test_invalid_messages_get_an_error(
@@ -125,13 +143,11 @@ async def test_disallowed_origin_is_refused(app: FastAPI) -> None:
 async def test_allowed_origin_is_accepted(app: FastAPI) -> None:
     origin = settings.websocket_allowed_origins[0]
     async with connect(app, headers={"Origin": origin}) as websocket:
-        await subscribe(websocket)
+        await subscribe(websocket, "things")
 
 
-async def test_silent_client_is_pinged_then_closed(
-    app: FastAPI, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(settings, "websocket_heartbeat_seconds", 0.1)
+async def test_silent_client_is_pinged_then_closed(app: FastAPI) -> None:
+    with_heartbeat(app, 0.1)
     async with connect(app) as websocket:
         assert await receive(websocket) == {"type": "ping"}
 
@@ -141,10 +157,8 @@ async def test_silent_client_is_pinged_then_closed(
     assert closed.value.code == HEARTBEAT_TIMEOUT
 
 
-async def test_pong_keeps_the_connection_open(
-    app: FastAPI, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(settings, "websocket_heartbeat_seconds", 1)
+async def test_pong_keeps_the_connection_open(app: FastAPI) -> None:
+    with_heartbeat(app, 1)
     async with connect(app) as websocket:
         assert await receive(websocket) == {"type": "ping"}
         await websocket.send_json({"type": "pong"})

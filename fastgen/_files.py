@@ -1,0 +1,176 @@
+"""Writing files all or nothing.
+
+`new` renders into a staging folder beside the destination and moves it into place
+in one rename; `generate` and the like apply a set of `FileChange`s as one
+transaction. Either way a failure, Ctrl-C included, leaves what was there.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from uuid import uuid4
+
+from fastgen.errors import DestinationError, FastgenError
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One file to create (`previous` is None) or to change from `previous`."""
+
+    path: Path  # relative to the root the change applies to
+    content: str
+    previous: str | None = None
+
+
+class ConcurrentChangeError(FastgenError):
+    """A file changed on disk between reading it and writing the change."""
+
+
+def write_all(root: Path, changes: tuple[FileChange, ...]) -> None:
+    """Write every change or, if one fails, none: created files go, edited ones revert."""
+    done: list[FileChange] = []
+    try:
+        for change in changes:
+            target = root / change.path
+            if change.previous is None:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with target.open("x", encoding="utf-8") as file:  # never overwrites
+                    done.append(change)
+                    file.write(change.content)
+            else:
+                if target.read_text(encoding="utf-8") != change.previous:
+                    raise ConcurrentChangeError(f"{change.path} changed meanwhile; run again")
+                _replace(target, change.content)
+                done.append(change)
+    except BaseException:
+        for change in reversed(done):
+            target = root / change.path
+            if change.previous is None:
+                target.unlink(missing_ok=True)
+            else:
+                _replace(target, change.previous)
+        raise
+
+
+def _replace(target: Path, content: str) -> None:
+    """Replace the file's content in one rename, keeping its permissions."""
+    temporary = target.with_name(f".{target.name}.{uuid4().hex[:8]}.tmp")
+    temporary.write_text(content, encoding="utf-8")
+    shutil.copymode(target, temporary)
+    os.replace(temporary, target)
+
+
+@contextmanager
+def staging_folder(destination: Path) -> Iterator[Path]:
+    """Yield an empty folder beside `destination`, removed again unless it was moved."""
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
+    except OSError as error:
+        raise DestinationError(f"cannot write in {destination.parent}: {error.strerror}") from None
+    try:
+        yield staging
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def make_parents(folder: Path) -> list[Path]:
+    """Create `folder` and its missing ancestors; return those created, deepest first."""
+    missing = [path for path in [folder, *folder.parents] if not path.exists()]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise DestinationError(f"cannot create {folder}: a file is in the way") from None
+    except OSError as error:
+        remove_empty(missing)
+        raise DestinationError(f"cannot create {folder}: {error.strerror}") from None
+    return missing
+
+
+def remove_empty(folders: list[Path]) -> None:
+    """Remove those of `folders` that are empty, in order."""
+    for folder in folders:
+        with suppress(OSError):
+            folder.rmdir()
+
+
+def move_into_place(staging: Path, destination: Path) -> None:
+    """Make the complete `staging` folder the `destination` in one rename."""
+    mode = destination.stat().st_mode if destination.is_dir() else _default_dir_mode()
+    os.chmod(staging, mode & 0o7777)
+    try:
+        # rename(2) replaces an empty folder atomically and refuses a non-empty one.
+        staging.rename(destination)
+    except OSError as error:
+        raise DestinationError(f"cannot create {destination}: {error.strerror}") from None
+
+
+def check_contained(root: Path) -> None:
+    """Raise unless every rendered path, links included, stays inside `root`."""
+    real_root = root.resolve()
+    for path in root.rglob("*"):
+        if not path.resolve().is_relative_to(real_root):
+            raise FastgenError(
+                f"the template wrote {path.relative_to(root)}, which leads outside the project"
+            )
+
+
+def merge_into(staging: Path, destination: Path) -> None:
+    """Add the files of `staging` to the existing `destination`, overwriting none.
+
+    Either every file is added or, on a clash or any failure, none is left behind.
+    """
+    files = list_files(staging, skip=lambda _: False)
+    clashes = [file for file in files if os.path.lexists(destination / file)]
+    if clashes:
+        shown = ", ".join(map(str, clashes[:3])) + (", ..." if len(clashes) > 3 else "")
+        raise DestinationError(
+            f"{len(clashes)} generated file(s) already exist in {destination}: {shown}",
+            hint="nothing was written; move them away or choose another folder",
+        )
+    added: list[Path] = []
+    try:
+        for file in files:
+            target = destination / file
+            added.extend(_make_parents_within(target.parent, destination))
+            os.link(staging / file, target)  # fails, rather than overwrites, if it exists
+            added.append(target)
+    except BaseException:
+        _remove_added(added)
+        raise
+
+
+def _remove_added(paths: list[Path]) -> None:
+    for path in reversed(paths):
+        with suppress(OSError):
+            if path.is_dir():
+                path.rmdir()
+            else:
+                path.unlink()
+
+
+def _make_parents_within(folder: Path, root: Path) -> list[Path]:
+    missing = [path for path in [folder, *folder.parents] if not path.exists()]
+    missing = [path for path in missing if path.is_relative_to(root)]
+    folder.mkdir(parents=True, exist_ok=True)
+    return list(reversed(missing))
+
+
+def list_files(root: Path, *, skip: Callable[[Path], bool]) -> list[Path]:
+    """The files below `root`, relative to it and sorted, except those `skip` rejects."""
+    return sorted(
+        path.relative_to(root)
+        for path in root.rglob("*")
+        if path.is_file() and not skip(path.relative_to(root))
+    )
+
+
+def _default_dir_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o777 & ~umask
