@@ -59,11 +59,19 @@ def write_all(root: Path, changes: tuple[FileChange, ...]) -> None:
 
 
 def _replace(target: Path, content: str) -> None:
-    """Replace the file's content in one rename, keeping its permissions."""
-    temporary = target.with_name(f".{target.name}.{uuid4().hex[:8]}.tmp")
-    temporary.write_text(content, encoding="utf-8")
-    shutil.copymode(target, temporary)
-    os.replace(temporary, target)
+    """Replace the file's content in one rename, keeping its permissions.
+
+    A symbolic link stays a link: the file it points to gets the content. The
+    temporary file never outlives the call.
+    """
+    real = target.resolve()
+    temporary = real.with_name(f".{real.name}.{uuid4().hex[:8]}.tmp")
+    try:
+        temporary.write_text(content, encoding="utf-8")
+        shutil.copymode(real, temporary)
+        os.replace(temporary, real)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 @contextmanager

@@ -1,4 +1,9 @@
-"""Sorting imports and formatting generated Python with ruff, as the project configures it."""
+"""Ruff over generated code, with the project's own settings.
+
+Generated code is sorted and formatted whole. A file of the user's that fastgen edits
+only has its imports sorted: its own layout is left alone, and ruff's formatter,
+whose time can grow with the square of a file's size, never runs over it.
+"""
 
 from __future__ import annotations
 
@@ -10,41 +15,50 @@ from pathlib import Path
 
 from fastgen.errors import FastgenError
 
+_SORT_IMPORTS = ["check", "--fix-only", "--exit-zero", "--select", "I,RUF022"]
+
 
 class FormatError(FastgenError):
     """ruff could not format the generated code."""
 
 
-def format_sources(project: Path, sources: dict[Path, str]) -> dict[Path, str]:
-    """`sources` (paths relative to `project`) sorted and formatted by ruff.
+def format_generated(project: Path, sources: dict[Path, str]) -> dict[Path, str]:
+    """`sources`, generated code, with imports sorted and formatted by ruff."""
+    return _ruff(project, sources, [_SORT_IMPORTS, ["format"]])
 
-    They are formatted in a scratch folder outside the project, with the project's
-    ruff settings, so nothing is ever left in the project.
+
+def sort_imports(project: Path, sources: dict[Path, str]) -> dict[Path, str]:
+    """`sources`, files fastgen edited, with their imports (and `__all__`) sorted."""
+    return _ruff(project, sources, [_SORT_IMPORTS])
+
+
+def _ruff(project: Path, sources: dict[Path, str], commands: list[list[str]]) -> dict[Path, str]:
+    """Run each ruff command over copies of `sources` in a scratch folder.
+
+    The folder is outside the project, so nothing is ever left in it, and ruff is
+    told the project's settings.
     """
     if not sources:
         return {}
-    ruff = _ruff()
+    ruff = _ruff_binary()
+    settings = [
+        "--no-cache",
+        "--quiet",
+        "--config",
+        str(project / "pyproject.toml"),
+        # Outside the project, ruff cannot tell that `app` and `tests` are its own.
+        "--config",
+        "lint.isort.known-first-party = ['app', 'tests']",
+    ]
     scratch = Path(tempfile.mkdtemp(prefix="fastgen-format-"))
     try:
         for path, source in sources.items():
             (scratch / path).parent.mkdir(parents=True, exist_ok=True)
             (scratch / path).write_text(source, encoding="utf-8")
         files = [str(scratch / path) for path in sources]
-        settings = [
-            "--no-cache",
-            "--quiet",
-            "--config",
-            str(project / "pyproject.toml"),
-            # Outside the project, ruff cannot tell that `app` and `tests` are its own.
-            "--config",
-            "lint.isort.known-first-party = ['app', 'tests']",
-        ]
-        for command in (
-            ["check", "--fix-only", "--exit-zero", "--select", "I,RUF022", *settings],
-            ["format", *settings],
-        ):
+        for command in commands:
             result = subprocess.run(
-                [ruff, *command, *files], capture_output=True, text=True, check=False
+                [ruff, *command, *settings, *files], capture_output=True, text=True, check=False
             )
             if result.returncode != 0:
                 reason = (result.stderr.strip().splitlines() or ["no message"])[0]
@@ -54,7 +68,7 @@ def format_sources(project: Path, sources: dict[Path, str]) -> dict[Path, str]:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _ruff() -> str:
+def _ruff_binary() -> str:
     from ruff.__main__ import find_ruff_bin
 
     return os.fsdecode(find_ruff_bin())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import textwrap
 from collections.abc import Iterable
+from functools import lru_cache
 
 
 class EditError(ValueError):
@@ -20,11 +21,11 @@ class EditError(ValueError):
 def add_imports(source: str, imports: Iterable[str]) -> str:
     """Insert `imports` (whole statements) after the last top-level import."""
     tree = _parse(source)
-    present = {ast.unparse(node) for node in tree.body}
+    statements = [node for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom)]
+    present = {ast.unparse(node) for node in statements}
     imports = [statement for statement in imports if statement not in present]
     if not imports:
         return source
-    statements = [node for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom)]
     if statements:
         after = max(_end_line(node) for node in statements)
     else:
@@ -36,34 +37,41 @@ def add_imports(source: str, imports: Iterable[str]) -> str:
 
 
 def append_element(source: str, name: str, element: str) -> str:
-    """Add `element` at the end of the bracketed tuple or list assigned to `name`."""
+    """Add `element` at the end of the bracketed tuple or list assigned to `name`.
+
+    The collection ends up one element a line, each with a trailing comma, as the
+    formatter writes it; one already laid out so keeps its lines and comments.
+    """
     node = _module_assignment(source, name)
     if not isinstance(node, ast.Tuple | ast.List):
         raise EditError(f"{name} is not a tuple or list")
     if element in {ast.unparse(existing) for existing in node.elts}:
         return source
+    opening = _offset(source, node.lineno, node.col_offset)
     closing = _offset(source, node.end_lineno, node.end_col_offset) - 1
-    if source[closing] not in ")]":
+    if source[opening] not in "([" or source[closing] not in ")]":
         raise EditError(f"{name} is not in brackets")
-    before = source[:closing].rstrip()
-    separator = "" if before.endswith((",", "(", "[")) else ","
-    # A trailing comma keeps a one-element tuple a tuple, and one element a line.
-    return f"{before}{separator} {element},{source[closing:]}"
+    line_start = source.rfind("\n", 0, opening) + 1
+    indent = _indent(source[line_start:opening])
+    closing_line = source.rfind("\n", 0, closing) + 1
+    if node.elts and not source[closing_line:closing].strip():  # laid out a line each
+        last = node.elts[-1]
+        after_last = _offset(source, last.end_lineno, last.end_col_offset)
+        comma = "" if "," in source[after_last:closing_line] else ","
+        inner = _indent(source.splitlines()[(node.elts[0].lineno or 1) - 1])
+        return (
+            f"{source[:after_last]}{comma}{source[after_last:closing_line]}"
+            f"{inner}{element},\n{source[closing_line:]}"
+        )
+    elements = [ast.get_source_segment(source, existing) or "" for existing in node.elts]
+    if not elements and isinstance(node, ast.Tuple):  # the formatter keeps `(x,)` whole
+        return f"{source[: opening + 1]}{element},{source[closing:]}"
+    lines = "".join(f"{indent}    {text},\n" for text in [*elements, element])
+    return f"{source[: opening + 1]}\n{lines}{indent}{source[closing:]}"
 
 
-def append_to_class(source: str, class_name: str, statement: str) -> str:
-    """Add `statement` as the last line of the body of top-level class `class_name`."""
-    tree = _parse(source)
-    for node in tree.body:
-        if isinstance(node, ast.ClassDef) and node.name == class_name:
-            if ast.unparse(ast.parse(statement).body[0]) in map(ast.unparse, node.body):
-                return source
-            last = node.body[-1]
-            indent = " " * last.col_offset
-            lines = source.splitlines(keepends=True)
-            after = _end_line(last)
-            return "".join([*lines[:after], f"{indent}{statement}\n", *lines[after:]])
-    raise EditError(f"class {class_name} not found")
+def _indent(line: str) -> str:
+    return line[: len(line) - len(line.lstrip())]
 
 
 def append_block(source: str, block: str) -> str:
@@ -177,7 +185,9 @@ def _assigned_value(node: ast.stmt, name: str) -> ast.expr | None:
     return None
 
 
+@lru_cache(maxsize=32)
 def _parse(source: str) -> ast.Module:
+    """The syntax tree of `source`, parsed once however often it is asked about."""
     try:
         return ast.parse(source)
     except SyntaxError as error:

@@ -44,26 +44,25 @@ def plan(
         source = _templates.render(templates, template, r=context)
         return _pyedit.wrap_docstrings(source, project.line_length)
 
-    created = {path: render(template) for path, template in _new_files(context).items()}
-    edits = _edits(context, render)
+    generated = {path: render(template) for path, template in _new_files(context).items()}
+    blocks = {Path(name.removesuffix(".jinja")): render(name) for name in _blocks(context)}
+    formatted = _format.format_generated(project.root, generated | blocks)
+    edits = _edits(context, {path.name: formatted[path] for path in blocks})
     edited = {path: _edit(path, edit, project.read(path)) for path, edit in edits.items()}
-    formatted = _format.format_sources(project.root, created | edited)
+    edited = _format.sort_imports(project.root, edited)
     resource = ResourceRecord(
         name.singular, name.plural, tuple(f.spec for f in fields), template_version
     )
+    record = project.record.with_resource(resource).dumps()
     return (
-        *(FileChange(path, formatted[path]) for path in created),
+        *(FileChange(path, formatted[path]) for path in generated),
         *(
             # The write checks that the file still holds what the edit was made from.
-            FileChange(path, formatted[path], project.read(path))
+            FileChange(path, edited[path], project.read(path))
             for path in edited
-            if formatted[path] != project.read(path)
+            if edited[path] != project.read(path)
         ),
-        FileChange(
-            Path(RECORD_FILE),
-            project.record.with_resource(resource).dumps(),
-            project.read(RECORD_FILE),
-        ),
+        FileChange(Path(RECORD_FILE), record, project.read(RECORD_FILE)),
     )
 
 
@@ -101,8 +100,13 @@ def _new_files(r: ResourceContext) -> dict[Path, str]:
     return files
 
 
-def _edits(r: ResourceContext, render: Callable[[str], str]) -> dict[Path, Edit]:
-    """How each registry learns of the resource."""
+def _blocks(r: ResourceContext) -> list[str]:
+    """The templates of the code the resource adds to files of the project."""
+    return ["deps.py.jinja", "factory.py.jinja"] + (["conftest.py.jinja"] if r.references else [])
+
+
+def _edits(r: ResourceContext, blocks: dict[str, str]) -> dict[Path, Edit]:
+    """How each registry learns of the resource, given the formatted blocks it adds."""
     n, cls = r.name, r.name.class_name
     edits: dict[Path, Edit] = {
         Path("app/api/router.py"): lambda source: _pyedit.append_element(
@@ -122,7 +126,7 @@ def _edits(r: ResourceContext, render: Callable[[str], str]) -> dict[Path, Edit]
                     ),
                 ],
             ),
-            render("deps.py.jinja"),
+            blocks["deps.py"],
         ),
         Path("tests/factories.py"): lambda source: _pyedit.append_block(
             _with_new_references(
@@ -135,7 +139,7 @@ def _edits(r: ResourceContext, render: Callable[[str], str]) -> dict[Path, Edit]
                 ),
                 r,
             ),
-            render("factory.py.jinja"),
+            blocks["factory.py"],
         ),
     }
     if r.sql:
@@ -151,7 +155,7 @@ def _edits(r: ResourceContext, render: Callable[[str], str]) -> dict[Path, Edit]
             "from tests.factories import NewReferences",
         ]
         edits[Path("tests/conftest.py")] = lambda source: _pyedit.append_block(
-            _pyedit.add_imports(source, imports), render("conftest.py.jinja")
+            _pyedit.add_imports(source, imports), blocks["conftest.py"]
         )
     return edits
 

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import pytest
 
 
 def snapshot(root: Path) -> dict[str, tuple[int, int, str]]:
@@ -46,3 +51,16 @@ def clean_env(**overrides: str) -> dict[str, str]:
         if key not in {"VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME"}
     }
     return env | overrides
+
+
+@contextmanager
+def immutable(path: Path) -> Iterator[None]:
+    """Make `path` impossible to change or replace, even for root; skip if it cannot be."""
+    if shutil.which("chattr") is None or os.geteuid() != 0:
+        pytest.skip("making a file immutable needs root and chattr")
+    if subprocess.run(["chattr", "+i", str(path)], check=False).returncode != 0:
+        pytest.skip("this filesystem does not support the immutable attribute")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], check=True)

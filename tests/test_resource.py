@@ -8,6 +8,9 @@ from __future__ import annotations
 import ast
 import json
 import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +20,8 @@ from fastgen.api import ProjectRequest, create_project
 from fastgen.names import parse_project_name
 from fastgen.template import load_template
 from tests.conftest import Invoke
-from tests.helpers import snapshot
+from tests.helpers import clean_env, immutable, snapshot
+from tests.test_safety import wait_for
 
 
 @pytest.fixture(scope="module")
@@ -258,3 +262,67 @@ def test_a_file_that_is_not_utf8_is_refused(invoke: Invoke, project: Path) -> No
     (project / "app/api/routes/legacy.py").write_bytes(b"# caf\xe9\n")
 
     assert "app/api/routes/legacy.py is not UTF-8 text" in fail(invoke, project, "a", "b:int")
+
+
+class TestNothingLeftBehind:
+    """A refused or killed generation leaves no litter, and links stay links."""
+
+    def test_a_refused_write_leaves_no_temporary_file(self, invoke: Invoke, project: Path) -> None:
+        with immutable(project / "app/api/router.py"):
+            stderr = fail(invoke, project, "order", "name:str")
+
+        assert "Operation not permitted" in stderr
+        assert not list(project.rglob("*.tmp"))
+
+    def test_a_linked_registry_stays_a_link_to_the_edited_file(
+        self, invoke: Invoke, project: Path, tmp_path: Path
+    ) -> None:
+        router = project / "app/api/router.py"
+        shared = tmp_path / "shared_router.py"
+        shutil.move(router, shared)
+        router.symlink_to(shared)
+
+        result = invoke("generate", "resource", "order", "name:str")
+
+        assert result.exit_code == 0, result.stderr
+        assert router.is_symlink()
+        assert "orders.router," in shared.read_text()
+
+    def test_a_generation_killed_while_formatting_leaves_the_project_as_it_was(
+        self, project: Path, tmp_path: Path
+    ) -> None:
+        slow_ruff = tmp_path / "ruff"
+        slow_ruff.write_text("#!/bin/sh\nsleep 30\n")
+        slow_ruff.chmod(0o755)
+        scratch = tmp_path / "tmp"
+        scratch.mkdir()
+        before = snapshot(project)
+        program = (
+            "import fastgen._format as f, os; f._ruff_binary = lambda: os.environ['RUFF'];"
+            "from fastgen.cli import main; main()"
+        )
+        process = subprocess.Popen(
+            [sys.executable, "-c", program, "generate", "resource", "order", "name:str"],
+            cwd=project,
+            env=clean_env(TMPDIR=str(scratch), RUFF=str(slow_ruff)),
+        )
+        try:
+            assert wait_for(lambda: list(scratch.glob("fastgen-format-*"))), "never formatted"
+        finally:
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+
+        assert snapshot(project) == before
+
+    def test_an_invalid_line_length_setting_is_one_clear_error(
+        self, invoke: Invoke, project: Path
+    ) -> None:
+        pyproject = project / "pyproject.toml"
+        settings = pyproject.read_text().replace(
+            "[tool.ruff]\n", '[tool.ruff]\nline-length = "wide"\n'
+        )
+        pyproject.write_text(settings)
+
+        stderr = fail(invoke, project, "order", "name:str")
+
+        assert "[tool.ruff] line-length is 'wide', not a whole number" in stderr
