@@ -1,3 +1,3 @@
-from fastgen.cli import main
+from fastgen import main
 
 main()

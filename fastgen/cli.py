@@ -6,7 +6,7 @@ Heavy modules (copier, rich) are imported inside the commands so that `--help` s
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from fastgen.api import CreatedProject, GeneratedResource, ProjectRequest
 
 EXIT_INTERRUPTED = 130
+_interrupt_reported = False  # whether a command already said what Ctrl-C left behind
 
 app = typer.Typer(
     name="fastgen",
@@ -146,7 +147,8 @@ def new(
         "websocket": websocket,
         "broadcast_backend": broadcast,
     }
-    with _user_errors(interrupted="nothing was written"):
+    target = destination or Path(name)
+    with _user_errors(lambda: _project_state(target, dry_run=dry_run)):
         from fastgen.api import ProjectRequest
         from fastgen.names import parse_project_name
 
@@ -154,7 +156,7 @@ def new(
         project = _create(
             ProjectRequest(
                 name=project_name,
-                destination=destination or Path(project_name.name),
+                destination=target,
                 answers=_collect_answers(answers_file, data or [], named),
                 interactive=not yes and sys.stdin.isatty(),
                 git=git,
@@ -163,7 +165,7 @@ def new(
                 dry_run=dry_run,
             )
         )
-    _report(project, quiet=quiet)
+        _report(project, quiet=quiet)
 
 
 @generate_app.command("resource")
@@ -195,7 +197,8 @@ def generate_resource(
     """Add a resource through every layer: model, schemas, repository, service, routes,
     tests and migration, registered with the app. Run it inside a generated project.
     """
-    with _user_errors(interrupted="nothing was changed"):
+    start = Path.cwd()
+    with _user_errors(lambda: _resource_state(start, name, dry_run=dry_run)):
         from fastgen.api import ResourceRequest
         from fastgen.api import generate_resource as generate
         from fastgen.fields import parse_fields
@@ -205,10 +208,11 @@ def generate_resource(
             ResourceRequest(
                 name=parse_resource_name(name, plural),
                 fields=parse_fields(fields or []),
+                start=start,
                 dry_run=dry_run,
             )
         )
-    _report_resource(result)
+        _report_resource(result)
 
 
 def _report_resource(result: GeneratedResource) -> None:
@@ -251,8 +255,12 @@ def _report(project: CreatedProject, *, quiet: bool) -> None:
 
 
 @contextmanager
-def _user_errors(*, interrupted: str) -> Iterator[None]:
-    """Turn what the user can fix, and Ctrl-C, into one line on stderr and an exit code."""
+def _user_errors(state_on_interrupt: Callable[[], str]) -> Iterator[None]:
+    """Turn what the user can fix, and Ctrl-C, into one line on stderr and an exit code.
+
+    On Ctrl-C, `state_on_interrupt` reads what the disk holds at that moment, so the line
+    tells the truth however far the command had got.
+    """
     try:
         yield
     except FastgenError as error:
@@ -260,8 +268,30 @@ def _user_errors(*, interrupted: str) -> Iterator[None]:
     except OSError as error:
         _fail(FastgenError(describe_os_error(error)))
     except KeyboardInterrupt:
-        typer.echo(f"interrupted: {interrupted}", err=True)
+        global _interrupt_reported
+        _interrupt_reported = True
+        typer.echo(f"interrupted: {state_on_interrupt()}", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+def _project_state(destination: Path, *, dry_run: bool) -> str:
+    from fastgen._record import RECORD_FILE
+
+    if not dry_run and (destination / RECORD_FILE).is_file():
+        return f"the project at {destination} was already complete, and is kept"
+    return "nothing was written"
+
+
+def _resource_state(start: Path, name: str, *, dry_run: bool) -> str:
+    from fastgen._project import ProjectError, find_project
+
+    try:
+        recorded = {resource.name for resource in find_project(start).record.resources}
+    except ProjectError:
+        recorded = set()
+    if not dry_run and name in recorded:
+        return f"the resource {name!r} was already added, completely"
+    return "nothing was changed"
 
 
 def _fail(error: FastgenError) -> NoReturn:
@@ -269,6 +299,12 @@ def _fail(error: FastgenError) -> NoReturn:
     raise typer.Exit(error.exit_code) from None
 
 
-def main() -> None:
-    """Entry point of the `fastgen` script."""
-    app()
+def run() -> None:
+    """Run the command line; Ctrl-C before a command began also gets its line."""
+    try:
+        app()
+    except SystemExit as exit_:
+        # Typer ends an interrupted parse with status 130 and no word.
+        if exit_.code == EXIT_INTERRUPTED and not _interrupt_reported:
+            typer.echo("interrupted: nothing was changed", err=True)
+        raise

@@ -16,16 +16,27 @@ _WINDOWS_RESERVED = frozenset(
     | {f"com{digit}" for digit in range(1, 10)}
     | {f"lpt{digit}" for digit in range(1, 10)}
 )
-# Packages the generated project imports or installs: a project of the same name would
-# replace them in its own environment.
-_GENERATED_DEPENDENCIES = frozenset(
+# Every distribution a generated project installs, its dependencies' dependencies and the
+# installers included, with its top-level packages: a project of the same name would
+# replace one in its own environment. tests/e2e/test_install.py keeps the list whole.
+_INSTALLED_TOGETHER = frozenset(
     {
-        "aiosqlite", "alembic", "anyio", "app", "asyncpg", "fastapi", "httpx", "mypy",
-        "pydantic", "pydantic_settings", "pytest", "pytest_asyncio", "redis", "ruff",
-        "sqlalchemy", "starlette", "tests", "uvicorn",
+        "aiomysql", "aiosqlite", "alembic", "annotated_doc", "annotated_types", "anyio",
+        "app", "ast_serialize", "asyncpg", "certifi", "charset_normalizer", "click",
+        "dotenv", "fastapi", "graphql", "graphql_core", "greenlet", "h11", "harfile",
+        "hatchling", "httpcore", "httptools", "httpx", "httpx_ws", "hypothesis",
+        "hypothesis_graphql", "idna", "iniconfig", "jsonschema_rs", "librt", "mako",
+        "markdown_it", "markdown_it_py", "markupsafe", "mdurl", "mypy", "mypy_extensions",
+        "mypyc", "opentelemetry", "opentelemetry_api", "packaging", "pathspec", "pip",
+        "pluggy", "py", "pydantic", "pydantic_core", "pydantic_settings", "pygments",
+        "pymysql", "pyrate_limiter", "pytest", "pytest_asyncio", "python_dotenv", "pyyaml",
+        "redis", "requests", "rich", "ruff", "schemathesis", "setuptools",
+        "sortedcontainers", "sqlalchemy", "starlette", "tests", "typing_extensions",
+        "typing_inspection", "urllib3", "uv", "uvicorn", "uvloop", "watchfiles",
+        "websockets", "werkzeug", "wheel", "wsproto", "yaml",
     }
 )  # fmt: skip
-_SHADOWED = frozenset(sys.stdlib_module_names) | _GENERATED_DEPENDENCIES | {"test"}
+_SHADOWED = frozenset(sys.stdlib_module_names) | _INSTALLED_TOGETHER | {"test"}
 
 
 @dataclass(frozen=True)
@@ -49,10 +60,13 @@ def parse_project_name(raw: str) -> ProjectName:
     """Return `raw` as a ProjectName, or raise InvalidNameError saying what is wrong."""
     reason = _rejection_reason(raw)
     if reason:
-        raise InvalidNameError(
-            f"invalid project name {raw!r}: {reason}",
-            hint="use letters, digits, '-' and '_', starting with a letter, e.g. my-api",
+        taken = _NAME.fullmatch(raw) and len(raw) <= MAX_LENGTH
+        hint = (
+            f"choose another, such as {raw}-api"
+            if taken
+            else "use letters, digits, '-' and '_', starting with a letter, e.g. my-api"
         )
+        raise InvalidNameError(f"invalid project name {raw!r}: {reason}", hint=hint)
     return ProjectName(raw)
 
 
@@ -78,7 +92,7 @@ def _rejection_reason(raw: str) -> str:
     if python_name in _WINDOWS_RESERVED:
         return "it is a reserved file name on Windows"
     if python_name in _SHADOWED:
-        return f"it would shadow the Python module or dependency {python_name!r}"
+        return f"it would shadow the Python module or installed package {python_name!r}"
     return ""
 
 

@@ -96,6 +96,7 @@ def load_yaml_mapping(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as error:
         raise FastgenError(f"cannot read {path}: {error}") from None
     try:
+        _refuse_aliases(text, path)
         content = yaml.safe_load(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
@@ -110,3 +111,21 @@ def load_yaml_mapping(path: Path) -> dict[str, Any]:
             f"{path} must hold a mapping of question: answer, not {type(content).__name__}"
         )
     return {str(key): value for key, value in content.items()}
+
+
+def _refuse_aliases(text: str, path: Path) -> None:
+    """Refuse YAML aliases (`*name`) before any is expanded.
+
+    A few hundred bytes of nested aliases expand to billions of nodes; no answers file
+    needs one, so none is read.
+    """
+    import yaml
+
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
+            mark = event.start_mark
+            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            raise InvalidAnswerError(
+                f"{path} uses a YAML alias{where}",
+                hint="write the value out; aliases are not read, as they can expand without end",
+            )

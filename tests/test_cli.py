@@ -226,6 +226,25 @@ class TestErrors:
         assert result.exit_code == 1
         assert f"{preset} is not valid YAML at line 3, column 1" in result.stderr
 
+    def test_an_alias_bomb_is_refused_before_it_expands(
+        self, invoke: Invoke, tmp_path: Path
+    ) -> None:
+        lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+        for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
+            lines.append(f"{name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]")
+        preset = tmp_path / "bomb.yml"
+        preset.write_text("\n".join(lines) + "\n")  # 9**9 strings once expanded
+        before = snapshot(tmp_path)
+
+        result = invoke("new", "ok", tmp_path / "ok", "--answers-file", preset)
+
+        assert result.exit_code == 1
+        assert result.stderr == (
+            f"error: {preset} uses a YAML alias at line 2, column 8 (write the value out; "
+            "aliases are not read, as they can expand without end)\n"
+        )
+        assert snapshot(tmp_path) == before
+
     def test_answers_file_must_be_a_mapping(self, invoke: Invoke, tmp_path: Path) -> None:
         preset = tmp_path / "team.yml"
         preset.write_text("- sqlite\n")

@@ -29,7 +29,7 @@ def test_valid_names_derive_the_other_forms(raw: str, distribution: str, python_
         ("my app", "it contains ' '"),
         ("1shop", "it starts with a digit"),
         ("class", "it is a Python keyword"),
-        ("typing", "it would shadow the Python module or dependency 'typing'"),
+        ("typing", "it would shadow the Python module or installed package 'typing'"),
         ("test", "shadow"),
         ("fastapi", "shadow"),
         ("SQLAlchemy", "shadow"),

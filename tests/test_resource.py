@@ -299,7 +299,7 @@ class TestNothingLeftBehind:
         before = snapshot(project)
         program = (
             "import fastgen._format as f, os; f._ruff_binary = lambda: os.environ['RUFF'];"
-            "from fastgen.cli import main; main()"
+            "from fastgen import main; main()"
         )
         process = subprocess.Popen(
             [sys.executable, "-c", program, "generate", "resource", "order", "name:str"],

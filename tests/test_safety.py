@@ -13,12 +13,14 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import pytest
 
 from fastgen import _files, _steps
+from fastgen.api import ProjectRequest, create_project
 from fastgen.errors import FastgenError, StepError
+from fastgen.names import parse_project_name
 from tests.conftest import Invoke
 from tests.helpers import snapshot
 
@@ -183,6 +185,78 @@ class TestFaults:
         assert result.exit_code == 130
         assert "interrupted, but the project was already complete at" in result.stderr
         assert (tmp_path / "shop" / "app" / "main.py").is_file()
+
+
+class TestCtrlCAtAnyMoment:
+    """Ctrl-C, however early or late: one line, exit 130, and the truth about the disk."""
+
+    DELAYS = (0.0, 0.01, 0.03, 0.06, 0.1, 0.15, 0.2, 0.3, 0.45, 0.7, 1.0)
+
+    def test_new(self, tmp_path: Path) -> None:
+        for number, delay in enumerate(self.DELAYS):
+            work = tmp_path / str(number)
+            work.mkdir()
+            outcome = interrupt_after(delay, ["new", "shop", "--yes"], work)
+
+            complete = (work / "shop" / ".fastgen.json").is_file()
+            assert_truthful(outcome, complete, "was already complete, and is kept")
+            if outcome.returncode != 0 and not complete:
+                assert list(work.iterdir()) == [], f"litter after Ctrl-C at {delay} s"
+
+    def test_generate_resource(self, tmp_path: Path) -> None:
+        template = tmp_path / "template"
+        create_project(ProjectRequest(name=parse_project_name("shop"), destination=template))
+        for number, delay in enumerate(self.DELAYS):
+            project = tmp_path / str(number)
+            shutil.copytree(template, project)
+            before = snapshot(project)
+            arguments = ["generate", "resource", "order", "total:decimal"]
+            outcome = interrupt_after(delay, arguments, project)
+
+            added = (project / "app/models/order.py").is_file()
+            assert_truthful(outcome, added, "'order' was already added, completely")
+            if not added:
+                assert snapshot(project) == before, f"changes after Ctrl-C at {delay} s"
+
+
+def interrupt_after(delay: float, arguments: list[str], cwd: Path) -> Outcome:
+    """Start `fastgen ARGUMENTS` and send it SIGINT after `delay` seconds."""
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "fastgen"), *arguments],
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(delay)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    return Outcome(process.returncode, stdout, stderr)
+
+
+class Outcome(NamedTuple):
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def assert_truthful(outcome: Outcome, done: bool, done_message: str) -> None:
+    returncode, stdout, stderr = outcome
+    if returncode == 0:  # finished before the signal
+        assert done
+        return
+    if returncode == -signal.SIGINT:  # Python itself was starting or ending (shell: 130)
+        if done:  # it had said so on stdout, and was exiting
+            assert "Next steps" in stdout, stdout
+        assert "/fastgen/" not in stderr, stderr  # no code of fastgen's was running
+        return
+    lines = stderr.strip().splitlines()
+    assert returncode == 130, stderr
+    assert len(lines) == 1, stderr  # no traceback, no noise
+    expected = done_message if done else "nothing was"
+    assert lines[0].startswith("interrupted: ")
+    assert expected in lines[0], stderr
 
 
 def interrupt_while_rendering(work: Path) -> tuple[int, str, bool]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -9,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from fastgen.errors import InvalidNameError
+from fastgen.names import parse_project_name
 from tests.helpers import clean_env, run
 
 pytestmark = pytest.mark.e2e
@@ -52,3 +55,22 @@ def test_a_failed_install_removes_the_project(tmp_path: Path) -> None:
         "(nothing was kept; without --install the project is kept)"
     )
     assert list(work.iterdir()) == []
+
+
+def test_no_project_may_be_named_after_a_package_its_environment_holds(
+    project_python: Path,
+) -> None:
+    """A project installed under the name of one of them would replace it."""
+    listing = (
+        "import importlib.metadata as m\nprint(*(d.metadata['Name'] for d in m.distributions()))\n"
+    )
+    names = run([str(project_python), "-c", listing], cwd=project_python.parent).stdout.split()
+
+    accepted = []
+    for name in {re.sub(r"[-_.]+", "-", name).lower() for name in names}:
+        try:
+            parse_project_name(name)
+        except InvalidNameError:
+            continue
+        accepted.append(name)
+    assert accepted == [], "add these to fastgen/names.py's _INSTALLED_TOGETHER"
