@@ -84,6 +84,12 @@ class FieldType:
     parse_default: Callable[[FieldSpec, str], str] | None = None  # -> Python source
     can_be_unique: bool = True
     unique_refusal: str = ""  # why it cannot be unique, where it cannot
+    # Values that differ only in case or accents, all to be kept apart when unique.
+    look_alikes: Callable[[FieldSpec], tuple[str, ...]] | None = None
+    # Valid values at the edges of what is accepted, each stored and returned as given.
+    edges: tuple[str, ...] = ()  # Python source of JSON values
+    # JSON values (as Python source) of the right type that must still be refused.
+    refused: Callable[[FieldSpec], tuple[str, ...]] = lambda _spec: ()
 
     @property
     def article(self) -> str:
@@ -99,6 +105,10 @@ class FieldType:
         if self.name == "int" and spec.maximum - spec.minimum + 1 < MIN_UNIQUE_RANGE:
             return f"a unique int needs a range of at least {MIN_UNIQUE_RANGE} values"
         return ""
+
+
+def _constant_tuple(*sources: str) -> Callable[[FieldSpec], tuple[str, ...]]:
+    return lambda _spec: sources
 
 
 def _fixed(expr: Expr) -> Callable[[FieldSpec], Expr]:
@@ -291,6 +301,13 @@ TYPES: dict[str, FieldType] = {
             changed=lambda spec: '"changed"' if spec.length >= 7 else '"x"',
             parse_argument=_str_length,
             parse_default=_str_default,
+            look_alikes=lambda spec: (
+                ("case-a", "CASE-A", "cáse-a") if spec.length >= 6 else ("a", "A", "á")
+            ),
+            refused=lambda spec: (
+                '"a\\x00b"',
+                f'"{"x" * (spec.length + 1)}"' if spec.length < 100 else f'"x" * {spec.length + 1}',
+            ),
         ),
         FieldType(
             name="text",
@@ -303,6 +320,8 @@ TYPES: dict[str, FieldType] = {
             sample=lambda spec: f'f"{spec.name[:20]} {{number}}"',
             changed=_constant('"changed"'),
             parse_default=_text_default,
+            edges=(f'"é" * {TEXT_MAX_LENGTH}',),  # 128 KiB of UTF-8: past MySQL's TEXT
+            refused=_constant_tuple('"a\\x00b"', f'"x" * {TEXT_MAX_LENGTH + 1}'),
             can_be_unique=False,
             unique_refusal="a text field cannot be unique: use str, which can be indexed",
         ),
@@ -381,6 +400,14 @@ TYPES: dict[str, FieldType] = {
             python_imports=(_DATETIME,),
             column=_fixed(Expr("UTCDateTime", _DB_TYPES, ())),
             marker=_fixed(Expr("IsoDateTime", _API_TYPES, None)),
+            # The first and last moments of years 1 to 9999, in UTC.
+            edges=('"0001-01-01T00:00:00Z"', '"9999-12-31T23:59:59.999999Z"'),
+            # Moments that fall outside them once in UTC, and one without a time zone.
+            refused=_constant_tuple(
+                '"0001-01-01T00:00:00+01:00"',
+                '"9999-12-31T23:59:59-01:00"',
+                '"2026-01-31T09:30:00"',
+            ),
             sample=_constant(
                 "dt.datetime(2026, 1, 1, 9, 30, tzinfo=dt.UTC) + dt.timedelta(minutes=number)"
             ),
@@ -400,11 +427,14 @@ TYPES: dict[str, FieldType] = {
         ),
         FieldType(
             name="json",
-            summary="JSON object, nested at most 32 deep and 64 KiB long",
+            summary="JSON object, nested at most 31 deep (MariaDB's limit) and 64 KiB long",
             python="dict[str, Any]",
             python_imports=(Import("typing", "Any"),),
             column=_fixed(Expr("JSON", _SA, ())),
             marker=_fixed(Expr("JsonObject", _API_TYPES, ())),
+            # Nested as deep as every database stores; one level more is refused.
+            edges=("nested(31)",),
+            refused=_constant_tuple("nested(32)", '{"big": "x" * 65536}'),
             sample=_constant('{"number": number}'),
             changed=_constant('{"changed": True}'),
             can_be_unique=False,
@@ -418,6 +448,8 @@ TYPES: dict[str, FieldType] = {
             sample=_constant('f"user{number}@example.com"'),
             changed=_constant('"changed@example.com"'),
             parse_default=_pattern_default(_EMAIL, "an e-mail address", 320),
+            look_alikes=lambda _spec: ("case@example.com", "CASE@example.com", "cáse@example.com"),
+            refused=_constant_tuple('"nobody"', '"two@at@example.com"', '"a\\x00@example.com"'),
         ),
         FieldType(
             name="url",

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import http.client
 import json
+import re
 import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import pytest
 
@@ -28,8 +32,9 @@ pytestmark = pytest.mark.e2e
 class Server:
     """A running app and a minimal JSON client for it."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, pid: int = 0) -> None:
         self.base_url = base_url
+        self.pid = pid
 
     def request(self, method: str, path: str, body: object = None) -> tuple[int, Any]:
         data = None if body is None else json.dumps(body).encode()
@@ -86,7 +91,7 @@ def serving(python: Path, project: Path, env: dict[str, str], log: Path) -> Iter
             stderr=subprocess.STDOUT,
         )
     try:
-        server = Server(f"http://127.0.0.1:{port}")
+        server = Server(f"http://127.0.0.1:{port}", process.pid)
         _wait_until_healthy(server, process, log)
         yield server
     finally:
@@ -159,3 +164,68 @@ def test_openapi_and_docs_are_served(server: Server) -> None:
     assert schema["paths"][ITEMS]["post"]["operationId"] == "create_item"
     with urllib.request.urlopen(server.base_url + "/docs", timeout=10) as response:
         assert b"swagger-ui" in response.read()
+
+
+def test_racing_changes_of_one_row_never_fail(server: Server) -> None:
+    """Two PATCHes and two DELETEs of one row at once: a lost race is a 404, never a 500."""
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for _ in range(20):
+            created = server.request("POST", ITEMS, {"name": f"race {uuid4().hex}"})[1]
+            path = f"{ITEMS}/{created['id']}"
+            calls = [
+                ("PATCH", path, {"quantity": 1}),
+                ("PATCH", path, {"quantity": 2}),
+                ("DELETE", path, None),
+                ("DELETE", path, None),
+            ]
+            statuses = list(pool.map(lambda call: server.request(*call)[0], calls))
+
+            assert sorted(statuses[2:]) == [204, 404]  # exactly one DELETE deletes
+            assert set(statuses[:2]) <= {200, 404}
+
+
+def test_a_burst_of_huge_bodies_is_refused_within_bounded_memory(server: Server) -> None:
+    """Sixteen 50 MB bodies at once, without Content-Length: each refused, none held."""
+    before = rss_mib(server.pid)
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = list(pool.map(lambda _: post_streamed(server, 50 * MIB), range(16)))
+
+    assert set(statuses) <= {413, None}  # None: the server closed before we finished
+    assert 413 in statuses
+    assert peak_rss_mib(server.pid) - before < 64  # the bound the generated README states
+
+
+MIB = 1024 * 1024
+
+
+def post_streamed(server: Server, size: int) -> int | None:
+    """POST `size` bytes in chunks, with no Content-Length; the status, if one came."""
+    host, port = server.base_url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    chunk = b"x" * (64 * 1024)
+    try:
+        connection.request(
+            "POST", ITEMS, body=(chunk for _ in range(size // len(chunk))),
+            headers={"Content-Type": "application/json"}, encode_chunked=True,
+        )  # fmt: skip
+        return connection.getresponse().status
+    except OSError:
+        return None
+    finally:
+        connection.close()
+
+
+def rss_mib(pid: int) -> float:
+    return _status_kib(pid, "VmRSS") / 1024
+
+
+def peak_rss_mib(pid: int) -> float:
+    return _status_kib(pid, "VmHWM") / 1024
+
+
+def _status_kib(pid: int, key: str) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    found = re.search(rf"^{key}:\s+(\d+) kB", status, re.MULTILINE)
+    assert found, status
+    return int(found[1])

@@ -221,7 +221,7 @@ class JsonObject:
     a stored document readable; NaN and infinities are not JSON and are refused.
     """
 
-    max_depth: int = 32
+    max_depth: int = 31
     max_bytes: int = 64 * 1024
 
     def __get_pydantic_core_schema__(
