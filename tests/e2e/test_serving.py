@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import re
+import shlex
 import socket
 import subprocess
 import time
@@ -82,8 +83,9 @@ def serving(python: Path, project: Path, env: dict[str, str], log: Path) -> Iter
     with socket.socket() as listener, log.open("wb") as log_file:
         listener.bind(("127.0.0.1", 0))
         port = listener.getsockname()[1]
+        command = ["uvicorn", "app.main:app", *production_options(project)]
         process = subprocess.Popen(
-            [str(python), "-m", "uvicorn", "app.main:app", "--fd", str(listener.fileno())],
+            [str(python), "-m", *command, "--fd", str(listener.fileno())],
             cwd=project,
             env=env,
             pass_fds=[listener.fileno()],
@@ -97,6 +99,26 @@ def serving(python: Path, project: Path, env: dict[str, str], log: Path) -> Iter
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def production_options(project: Path) -> list[str]:
+    """uvicorn's options in the project's Dockerfile, less where it listens."""
+    cmd = next(
+        line
+        for line in (project / "Dockerfile").read_text().splitlines()
+        if line.startswith("CMD ")
+    )
+    words = json.loads(cmd.removeprefix("CMD "))
+    if words[:2] == ["sh", "-c"]:  # migrations first, then `exec uvicorn ...`
+        words = shlex.split(words[2].partition("exec ")[2])
+    options = words[words.index("app.main:app") + 1 :]
+    pairs = dict(zip(options[::2], options[1::2], strict=True))
+    return [
+        word
+        for name, value in pairs.items()
+        if name not in ("--host", "--port")
+        for word in (name, value)
+    ]
 
 
 def _wait_until_healthy(server: Server, process: subprocess.Popen[bytes], log: Path) -> None:

@@ -38,9 +38,13 @@ client_message = TypeAdapter[ClientMessage](ClientMessage)
 
 
 class EventMessage(DomainEvent):
-    """An event, as subscribers of its channel receive it."""
+    """An event, as subscribers of its channel receive it.
+
+    `truncated` events were too large to send whole: their `data` holds the `id` only.
+    """
 
     type: Literal["event"] = "event"
+    truncated: bool = False
 
 
 class Acknowledgement(BaseModel):

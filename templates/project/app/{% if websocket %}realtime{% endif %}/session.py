@@ -26,6 +26,7 @@ class SessionLimits:
 
     max_message_bytes: int
     heartbeat_seconds: float
+    max_channels: int
 
 
 class _ClosedError(Exception):
@@ -38,9 +39,9 @@ async def run_session(
     """Serve an accepted WebSocket until the client leaves or breaks a limit."""
     async with manager.connect(websocket) as connection:
         try:
-            while True:
+            while not connection.closing:  # closed by the server: too slow
                 text = await _receive(connection, manager, limits)
-                _handle(text, connection, manager)
+                _handle(text, connection, manager, limits)
         except (_ClosedError, WebSocketDisconnect):
             return
 
@@ -50,38 +51,45 @@ async def _receive(
 ) -> str:
     """The next text message; pings a quiet client and closes a silent one."""
     try:
-        return await _receive_text(connection.websocket, limits)
+        return await _receive_text(connection, manager, limits)
     except TimeoutError:
         manager.send(connection, Ping())
     try:
-        return await _receive_text(connection.websocket, limits)
+        return await _receive_text(connection, manager, limits)
     except TimeoutError:
-        await connection.websocket.close(HEARTBEAT_TIMEOUT, "no answer to ping")
+        manager.close(connection, HEARTBEAT_TIMEOUT, "no answer to ping")
         raise _ClosedError from None
 
 
-async def _receive_text(websocket: WebSocket, limits: SessionLimits) -> str:
+async def _receive_text(
+    connection: Connection, manager: ConnectionManager, limits: SessionLimits
+) -> str:
     async with asyncio.timeout(limits.heartbeat_seconds):
-        message = await websocket.receive()
+        message = await connection.websocket.receive()
     if message["type"] == "websocket.disconnect":
         raise _ClosedError
     text = message.get("text")
     if text is None:
-        await websocket.close(status.WS_1003_UNSUPPORTED_DATA, "send JSON text")
+        manager.close(connection, status.WS_1003_UNSUPPORTED_DATA, "send JSON text")
         raise _ClosedError
     if len(text.encode()) > limits.max_message_bytes:
-        await websocket.close(status.WS_1009_MESSAGE_TOO_BIG, "message too big")
+        manager.close(connection, status.WS_1009_MESSAGE_TOO_BIG, "message too big")
         raise _ClosedError
     return str(text)
 
 
-def _handle(text: str, connection: Connection, manager: ConnectionManager) -> None:
+def _handle(
+    text: str, connection: Connection, manager: ConnectionManager, limits: SessionLimits
+) -> None:
     try:
         message = client_message.validate_json(text)
     except ValidationError as error:
         manager.send(connection, ErrorMessage(detail=_describe(error)))
         return
     match message:
+        case Subscribe(channel=channel) if _over_limit(connection, channel, limits):
+            detail = f"at most {limits.max_channels} channels per connection"
+            manager.send(connection, ErrorMessage(detail=detail))
         case Subscribe(channel=channel):
             manager.subscribe(connection, channel)
             acknowledgement = Acknowledgement(type="subscribed", channel=channel)
@@ -92,6 +100,12 @@ def _handle(text: str, connection: Connection, manager: ConnectionManager) -> No
             manager.send(connection, acknowledgement)
         case Pong():
             pass
+
+
+def _over_limit(connection: Connection, channel: str, limits: SessionLimits) -> bool:
+    """Whether subscribing to `channel` would exceed the connection's channel limit."""
+    subscribed = connection.channels
+    return channel not in subscribed and len(subscribed) >= limits.max_channels
 
 
 def _describe(error: ValidationError) -> str:

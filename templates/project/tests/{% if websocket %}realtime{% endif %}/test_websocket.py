@@ -52,28 +52,71 @@ def with_heartbeat(app: FastAPI, seconds: float) -> None:
     limits = SessionLimits(
         max_message_bytes=settings.websocket_max_message_bytes,
         heartbeat_seconds=seconds,
+        max_channels=settings.websocket_max_channels,
     )
     app.dependency_overrides[get_session_limits] = lambda: limits
+
+
+def publisher(manager: ConnectionManager) -> LocalBroadcaster:
+    return LocalBroadcaster(manager, settings.websocket_max_event_bytes)
 
 
 async def test_a_subscriber_receives_the_events_of_its_channels_only(
     app: FastAPI, manager: ConnectionManager
 ) -> None:
-    publisher = LocalBroadcaster(manager)
     async with connect(app) as websocket:
         await subscribe(websocket, "things")
 
         other = DomainEvent(channel="others", name="other.created", data={})
         thing = DomainEvent(channel="things", name="thing.created", data={"id": 1})
-        await publisher.publish(other)
-        await publisher.publish(thing)
+        await publisher(manager).publish(other)
+        await publisher(manager).publish(thing)
 
         assert await receive(websocket) == {
             "type": "event",
             "channel": "things",
             "name": "thing.created",
             "data": {"id": 1},
+            "truncated": False,
         }
+
+
+async def test_an_event_over_the_size_limit_is_sent_with_its_id_only(
+    app: FastAPI, manager: ConnectionManager, caplog: pytest.LogCaptureFixture
+) -> None:
+    text = "x" * settings.websocket_max_event_bytes
+    async with connect(app) as websocket:
+        await subscribe(websocket, "things")
+
+        event = DomainEvent(
+            channel="things", name="thing.updated", data={"id": 7, "text": text}
+        )
+        await publisher(manager).publish(event)
+
+        assert await receive(websocket) == {
+            "type": "event",
+            "channel": "things",
+            "name": "thing.updated",
+            "data": {"id": 7},
+            "truncated": True,
+        }
+    assert "thing.updated" in caplog.text
+
+
+async def test_subscriptions_per_connection_are_capped(app: FastAPI) -> None:
+    limit = settings.websocket_max_channels
+    async with connect(app) as websocket:
+        for number in range(limit):
+            await subscribe(websocket, f"channel-{number}")
+
+        await websocket.send_json({"type": "subscribe", "channel": "one-too-many"})
+        error = await receive(websocket)
+
+        assert error == {
+            "type": "error",
+            "detail": f"at most {limit} channels per connection",
+        }
+        await subscribe(websocket, "channel-0")  # already subscribed: still fine
 
 
 async def test_an_unsubscribed_client_receives_no_more_events(
@@ -84,7 +127,7 @@ async def test_an_unsubscribed_client_receives_no_more_events(
         await websocket.send_json({"type": "unsubscribe", "channel": "things"})
         assert (await receive(websocket))["type"] == "unsubscribed"
 
-        await LocalBroadcaster(manager).publish(
+        await publisher(manager).publish(
             DomainEvent(channel="things", name="thing.created", data={})
         )
         await subscribe(websocket, "others")  # the next message is this, not an event
