@@ -259,6 +259,51 @@ def resource_generation(settings: Settings, work: Path) -> list[Figure]:
     ]  # fmt: skip
 
 
+_MAKE_RELEASED = """
+import sys
+from pathlib import Path
+from fastgen import _snapshots
+version, destination = sys.argv[1], Path(sys.argv[2])
+with _snapshots.extracted(version) as source:
+    _snapshots.run_released(source, ["new", "shop", str(destination), "--yes", "--no-git", "-q"],
+                            cwd=destination.parent)
+    _snapshots.run_released(source, ["generate", "resource", *sys.argv[3:]], cwd=destination)
+"""
+
+
+def update_and_check(settings: Settings, work: Path) -> list[Figure]:
+    """`fastgen update` of a 0.2.0 project with a resource to the newest template (two
+    renders and a merge), against `fastgen new`; `fastgen check`, against start-up."""
+    released = work / "released"
+    run([str(BIN / "python"), "-c", _MAKE_RELEASED, "0.2.0", str(released), *ORDER.split()],
+        work)  # fmt: skip
+    for command in (
+        ["init", "-q"],
+        ["add", "-A"],
+        ["-c", "user.name=b", "-c", "user.email=b@b", "commit", "-qm", "0.2.0"],
+    ):
+        run(["git", *command], released)  # fmt: skip
+    current = generate(work)
+    copy = work / "copy"
+    update = hyperfine(
+        {
+            "update": f"cd {copy} && {FASTGEN} update > /dev/null",
+            "new": f"rm -rf {work}/new && {FASTGEN} new shop {work}/new --yes --no-git -q",
+        },
+        runs=settings.runs, cwd=work, prepare=f"rm -rf {copy} && cp -r {released} {copy}",
+    )  # fmt: skip
+    check = hyperfine(
+        {"check": f"cd {current} && {FASTGEN} check", "start-up": f"{FASTGEN} --help"},
+        runs=settings.runs, cwd=work,
+    )  # fmt: skip
+    return [
+        Figure("Update: fastgen update 0.2.0 -> newest (a resource added)", update["update"],
+               "s", "fastgen new --yes (default)", update["new"]),
+        Figure("Check: fastgen check (as rendered)", check["check"], "s",
+               "fastgen --help (start-up)", check["start-up"]),
+    ]  # fmt: skip
+
+
 def own_tests(settings: Settings, work: Path) -> list[Figure]:
     project = generate(work)
     trivial = work / "trivial"
@@ -440,6 +485,7 @@ SUITES: dict[str, Callable[[Settings, Path], list[Figure]]] = {
     "startup": startup,
     "generation": generation,
     "resource": resource_generation,
+    "update": update_and_check,
     "own-tests": own_tests,
     "time-to-green": time_to_green,
     "throughput": throughput,

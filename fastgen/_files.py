@@ -21,10 +21,11 @@ from fastgen.errors import DestinationError, FastgenError
 
 @dataclass(frozen=True)
 class FileChange:
-    """One file to create (`previous` is None) or to change from `previous`."""
+    """One file to create (`previous` is None), change from `previous`, or delete
+    (`content` is None)."""
 
     path: Path  # relative to the root the change applies to
-    content: str
+    content: str | None
     previous: str | None = None
 
 
@@ -42,20 +43,29 @@ def write_all(root: Path, changes: tuple[FileChange, ...]) -> None:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 with target.open("x", encoding="utf-8") as file:  # never overwrites
                     done.append(change)
-                    file.write(change.content)
+                    file.write(change.content or "")
+                continue
+            if target.read_text(encoding="utf-8") != change.previous:
+                raise ConcurrentChangeError(f"{change.path} changed meanwhile; run again")
+            if change.content is None:
+                target.unlink()
             else:
-                if target.read_text(encoding="utf-8") != change.previous:
-                    raise ConcurrentChangeError(f"{change.path} changed meanwhile; run again")
                 _replace(target, change.content)
-                done.append(change)
+            done.append(change)
     except BaseException:
         for change in reversed(done):
-            target = root / change.path
-            if change.previous is None:
-                target.unlink(missing_ok=True)
-            else:
-                _replace(target, change.previous)
+            _undo(root / change.path, change)
         raise
+
+
+def _undo(target: Path, change: FileChange) -> None:
+    if change.previous is None:
+        target.unlink(missing_ok=True)
+    elif change.content is None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(change.previous, encoding="utf-8")
+    else:
+        _replace(target, change.previous)
 
 
 def _replace(target: Path, content: str) -> None:

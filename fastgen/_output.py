@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+import json
 import os
 from pathlib import Path
 
@@ -9,6 +11,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.tree import Tree
 
+from fastgen._files import FileChange
+from fastgen._update import Checked, Updated
 from fastgen.api import CreatedProject, GeneratedResource
 
 
@@ -76,7 +80,7 @@ def print_resource(result: GeneratedResource) -> None:
             if change.previous is not None:
                 diff = difflib.unified_diff(
                     change.previous.splitlines(keepends=True),
-                    change.content.splitlines(keepends=True),
+                    (change.content or "").splitlines(keepends=True),
                     f"a/{change.path.as_posix()}",
                     f"b/{change.path.as_posix()}",
                 )
@@ -87,3 +91,93 @@ def print_resource(result: GeneratedResource) -> None:
     if result.database != "none":
         console.print("  alembic upgrade head", markup=False, highlight=False)
     console.print("  pytest", markup=False, highlight=False)
+
+
+def print_updated(updated: Updated, *, as_json: bool) -> None:
+    """What an update changed, or with --dry-run would change, and what needs a look."""
+    if as_json:
+        print(json.dumps(_updated_json(updated), indent=2))
+        return
+    console = Console(soft_wrap=True, highlight=False)
+    verb = "Updated" if updated.written else "Would update"
+    versions = f"template {updated.from_version} -> {updated.to_version}"
+    console.print(f"[green]{verb}[/] {escape(_display_path(updated.root))}: {versions}")
+    for change in updated.changes:
+        console.print(f"  {_action(change)} {escape(change.path.as_posix())}")
+    for note in updated.notes:
+        console.print(f"[yellow]note:[/] {escape(note)}")
+    if not updated.written:
+        for change in updated.changes:
+            console.print(_diff(change), markup=False, end="")
+        console.print("Dry run: nothing was written.")
+    elif updated.conflicts:
+        console.print("[red]Conflicts[/] (resolve the markers, then `fastgen update --continue`;")
+        console.print("or `fastgen update --abort` to put every file back):")
+        for path in updated.conflicts:
+            console.print(f"  {escape(path)}")
+    elif not updated.changes:
+        console.print("Already up to date.")
+    else:
+        console.print("Review with `git diff`, run the tests, then commit.")
+
+
+def print_aborted(paths: tuple[str, ...], *, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"aborted": True, "restored": list(paths)}, indent=2))
+    else:
+        print(f"Update aborted: {len(paths)} files put back as they were.")
+
+
+def print_checked(checked: Checked, *, as_json: bool) -> None:
+    if as_json:
+        content = {
+            "template_version": checked.version,
+            "latest_version": checked.latest,
+            "update_available": checked.update_available,
+            "drifted": [vars(drift) for drift in checked.drifted],
+        }
+        print(json.dumps(content, indent=2))
+        return
+    if checked.update_available:
+        print(f"template {checked.version}: {checked.latest} is available (`fastgen update`)")
+    else:
+        print(f"template {checked.version}: the newest")
+    for drift in checked.drifted:
+        how = f"+{drift.added} -{drift.removed} lines" if drift.state == "changed" else "deleted"
+        print(f"drifted: {drift.path} ({how})")
+    if not checked.drifted:
+        print("every rendered file is as rendered")
+
+
+def _updated_json(updated: Updated) -> dict[str, object]:
+    return {
+        "from_version": updated.from_version,
+        "to_version": updated.to_version,
+        "written": updated.written,
+        "changes": [
+            {"path": change.path.as_posix(), "action": _action(change, plain=True)}
+            for change in updated.changes
+        ],
+        "conflicts": list(updated.conflicts),
+        "notes": list(updated.notes),
+    }
+
+
+def _action(change: FileChange, *, plain: bool = False) -> str:
+    if change.previous is None:
+        return "create" if plain else "[green]create[/]"
+    if change.content is None:
+        return "delete" if plain else "[red]delete[/]"
+    return "update" if plain else "[yellow]update[/]"
+
+
+def _diff(change: FileChange) -> str:
+    path = change.path.as_posix()
+    return "".join(
+        difflib.unified_diff(
+            (change.previous or "").splitlines(keepends=True),
+            (change.content or "").splitlines(keepends=True),
+            f"a/{path}" if change.previous is not None else "/dev/null",
+            f"b/{path}" if change.content is not None else "/dev/null",
+        )
+    )

@@ -104,3 +104,11 @@ def find_project(start: Path) -> Project:
         f"not inside a fastgen project: no {_record.RECORD_FILE} in {start} or above it",
         hint="run it inside a project made by `fastgen new`",
     )
+
+
+def drop_template_path(answers_file: Path) -> None:
+    """Drop Copier's `_src_path` from an answers file: the template's path on the machine
+    that rendered it, of no use elsewhere (the record names template and version)."""
+    lines = answers_file.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [line for line in lines if not line.startswith("_src_path:")]
+    answers_file.write_text("".join(kept), encoding="utf-8")

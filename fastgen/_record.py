@@ -1,11 +1,15 @@
 """The record of how a project was made, kept in the project as `.fastgen.json`.
 
 It names the fastgen and template versions, the answers, and every resource added
-with the template version that rendered it: enough to render the project again.
+with the template version that rendered it: enough to render the project again. It
+also holds the SHA-256 of each file as the template rendered it (None where a
+generator edited a file the user had changed, so the pristine text is unknown): with
+them, `fastgen check` finds the files a user changed without rendering anything.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -35,15 +39,21 @@ class Record:
     template_version: str
     answers: dict[str, Any]
     resources: tuple[ResourceRecord, ...] = field(default=())
+    template_digest: str = ""
+    files: dict[str, str | None] = field(default_factory=dict)
 
     def with_resource(self, resource: ResourceRecord) -> Record:
         return replace(self, resources=(*self.resources, resource))
+
+    def with_files(self, files: dict[str, str | None]) -> Record:
+        return replace(self, files=dict(sorted((self.files | files).items())))
 
     def dumps(self) -> str:
         content = {
             "fastgen_version": self.fastgen_version,
             "template": self.template,
             "template_version": self.template_version,
+            "template_digest": self.template_digest,
             "answers": self.answers,
             "resources": [
                 {
@@ -54,6 +64,7 @@ class Record:
                 }
                 for resource in self.resources
             ],
+            "files": self.files,
         }
         return json.dumps(content, indent=2, ensure_ascii=False) + "\n"
 
@@ -76,9 +87,19 @@ def loads(text: str, *, where: Path) -> Record:
                 )
                 for resource in content["resources"]
             ),
+            # Records of template 0.2.0 have neither.
+            template_digest=str(content.get("template_digest", "")),
+            files={
+                str(path): None if sha is None else str(sha)
+                for path, sha in dict(content.get("files", {})).items()
+            },
         )
     except (ValueError, KeyError, TypeError) as error:
         raise FastgenError(
             f"{where} is damaged ({type(error).__name__}: {error})",
             hint="restore it from version control",
         ) from None
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

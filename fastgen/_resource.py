@@ -16,7 +16,7 @@ from fastgen import _format, _migrations, _pyedit, _references, _templates
 from fastgen._context import ResourceContext
 from fastgen._files import FileChange
 from fastgen._project import Project, ProjectError
-from fastgen._record import RECORD_FILE, ResourceRecord
+from fastgen._record import RECORD_FILE, Record, ResourceRecord, sha256
 from fastgen.fields import FieldSpec
 from fastgen.names import ResourceName
 
@@ -53,8 +53,7 @@ def plan(
     resource = ResourceRecord(
         name.singular, name.plural, tuple(f.spec for f in fields), template_version
     )
-    record = project.record.with_resource(resource).dumps()
-    return (
+    changes = (
         *(FileChange(path, formatted[path]) for path in generated),
         *(
             # The write checks that the file still holds what the edit was made from.
@@ -62,8 +61,22 @@ def plan(
             for path in edited
             if edited[path] != project.read(path)
         ),
-        FileChange(Path(RECORD_FILE), record, project.read(RECORD_FILE)),
     )
+    record = project.record.with_resource(resource).with_files(
+        _pristine_hashes(project.record, changes)
+    )
+    return (*changes, FileChange(Path(RECORD_FILE), record.dumps(), project.read(RECORD_FILE)))
+
+
+def _pristine_hashes(record: Record, changes: tuple[FileChange, ...]) -> dict[str, str | None]:
+    """The hash each changed file has as the template would render it now: known for
+    new files, and for edits of files the user had not changed."""
+    hashes: dict[str, str | None] = {}
+    for change in changes:
+        path = change.path.as_posix()
+        untouched = change.previous is None or record.files.get(path) == sha256(change.previous)
+        hashes[path] = sha256(change.content or "") if untouched else None
+    return hashes
 
 
 def _context(

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from fastgen import __version__, _files, _record, _render, _resource, _steps
+from fastgen import __version__, _files, _record, _render, _resource, _steps, _update
 from fastgen._files import FileChange
-from fastgen._project import COPIER_ANSWERS, Project, find_project
+from fastgen._project import COPIER_ANSWERS, Project, drop_template_path, find_project
+from fastgen._update import Checked, Updated
 from fastgen.errors import (
     DestinationError,
     InterruptedAfterCreationError,
@@ -19,7 +20,7 @@ from fastgen.errors import (
     StepError,
 )
 from fastgen.fields import FieldSpec, parse_fields
-from fastgen.names import ProjectName, ResourceName, parse_resource_name
+from fastgen.names import ProjectName, ResourceName, parse_project_name, parse_resource_name
 from fastgen.template import (
     BUNDLED_TEMPLATE,
     Template,
@@ -133,12 +134,20 @@ def _render_into(
     on_step("Rendering the template")
     _render.render(template.path, folder, answers, interactive=request.interactive)
     _files.check_contained(folder)
+    drop_template_path(folder / ANSWERS_FILE)
     given = load_yaml_mapping(folder / ANSWERS_FILE)
     record = _record.Record(
         fastgen_version=__version__,
         template=template.name,
         template_version=template.version,
+        template_digest=template.digest,
         answers={key: value for key, value in given.items() if not key.startswith("_")},
+    )
+    record = record.with_files(
+        {
+            path.as_posix(): _record.sha256((folder / path).read_text(encoding="utf-8"))
+            for path in _files.list_files(folder, skip=lambda path: path.parts[0] == ".git")
+        }
     )
     (folder / _record.RECORD_FILE).write_text(record.dumps(), encoding="utf-8")
     for example in template.resources:
@@ -245,3 +254,74 @@ def _plan_resource(
         templates=template.resource_templates,
         template_version=template.version,
     )
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateRequest:
+    """What `fastgen update` was asked: the target version and any changed answers."""
+
+    start: Path = field(default_factory=Path.cwd)
+    to: str | None = None  # the newest version this fastgen has, unless given
+    answers: Mapping[str, Any] = field(default_factory=dict)
+    # For a 0.1.0 project: the resources it added, as `generate resource` arguments.
+    legacy_resources: tuple[str, ...] = ()
+    dry_run: bool = False
+
+
+def update_project(request: UpdateRequest) -> Updated:
+    """Merge the template's changes (and those of changed answers) into the project.
+
+    The user's edits are kept; conflicts get markers and hold the record back until
+    `continue_update` (or `abort_update` puts every file back).
+    """
+    return _update.update(
+        request.start,
+        to=request.to,
+        answers=request.answers,
+        legacy_resources=tuple(map(_legacy_resource, request.legacy_resources)),
+        dry_run=request.dry_run,
+        render_current=render_fresh,
+    )
+
+
+def _legacy_resource(arguments: str) -> _record.ResourceRecord:
+    """A resource a 0.1.0 project added, from its `generate resource` arguments."""
+    import shlex
+
+    raw_name, *raw_fields = shlex.split(arguments) or [""]
+    name = parse_resource_name(raw_name)
+    fields = parse_fields(raw_fields)
+    spec = tuple(field.spec for field in fields)
+    return _record.ResourceRecord(name.singular, name.plural, spec, _update.LEGACY_VERSION)
+
+
+def continue_update(start: Path) -> Updated:
+    return _update.continue_update(start)
+
+
+def abort_update(start: Path) -> tuple[str, ...]:
+    return _update.abort_update(start)
+
+
+def check_project(start: Path) -> Checked:
+    """Whether the project is on the newest template, and which rendered files drifted."""
+    return _update.check(start, render_current=render_fresh)
+
+
+def render_fresh(
+    folder: Path, answers: Mapping[str, Any], resources: tuple[_record.ResourceRecord, ...]
+) -> None:
+    """Render the project of `answers` into the new `folder`, then add `resources`."""
+    name = parse_project_name(str(answers["project_name"]))
+    request = ProjectRequest(name=name, destination=folder, answers=answers)
+    folder.mkdir()
+    _render_into(folder, request, _checked_answers(request), lambda _: None)
+    template = load_template()
+    for resource in _update.missing_resources(folder, resources):
+        changes = _plan_resource(
+            find_project(folder),
+            parse_resource_name(resource.name, resource.plural),
+            parse_fields(list(resource.fields)),
+            template,
+        )
+        _files.write_all(folder, changes)

@@ -215,6 +215,98 @@ def generate_resource(
         _report_resource(result)
 
 
+@app.command()
+def update(
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to", metavar="VERSION", help="Template version to reach [default: the newest]."
+        ),
+    ] = None,
+    data: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--data",
+            "-d",
+            metavar="KEY=VALUE",
+            help="Change an answer, e.g. websocket=true to add a module; repeatable.",
+        ),
+    ] = None,
+    resource: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--resource",
+            metavar="'NAME FIELD...'",
+            help="Only for projects of template 0.1.0, which kept no record of them: a "
+            "resource the project added, as given to `generate resource`; repeatable.",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the changes as a diff; write nothing.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the outcome as JSON.")] = False,
+    resume: Annotated[
+        bool,
+        typer.Option("--continue", help="Finish an update once its conflicts are resolved."),
+    ] = False,
+    abort: Annotated[
+        bool, typer.Option("--abort", help="Undo an update that stopped at conflicts.")
+    ] = False,
+) -> None:
+    """Bring the project to a newer template, or change its answers (add a module).
+
+    Renders the project as it was made and as the template makes it now, with the same
+    resources, and merges the difference: your edits are kept, the template's changes
+    applied. Conflicts get markers and exit 1; the record then waits for --continue.
+    Run it inside a project under git with nothing uncommitted.
+    """
+    start = Path.cwd()
+    with _user_errors(lambda: "every file was written, or none"):
+        from fastgen import _output, api
+
+        if resume or abort:
+            if resume and abort:
+                raise InvalidAnswerError("give --continue or --abort, not both")
+            if abort:
+                _output.print_aborted(api.abort_update(start), as_json=as_json)
+                return
+            _output.print_updated(api.continue_update(start), as_json=as_json)
+            return
+        updated = api.update_project(
+            api.UpdateRequest(
+                start=start,
+                to=to,
+                answers=_collect_answers(None, data or [], {}),
+                legacy_resources=tuple(resource or ()),
+                dry_run=dry_run,
+            )
+        )
+        _output.print_updated(updated, as_json=as_json)
+    if updated.conflicts:
+        raise typer.Exit(1)
+
+
+@app.command()
+def check(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the outcome as JSON.")] = False,
+) -> None:
+    """Is the project on the newest template, with its rendered files as rendered?
+
+    Exit 0: yes. Exit 2: an update is available. Exit 3: rendered files were changed
+    (each listed, with the lines added and removed); 3 wins when both hold.
+    """
+    start = Path.cwd()
+    with _user_errors(lambda: "nothing was changed"):
+        from fastgen import _output, api
+
+        checked = api.check_project(start)
+        _output.print_checked(checked, as_json=as_json)
+    if checked.drifted:
+        raise typer.Exit(3)
+    if checked.update_available:
+        raise typer.Exit(2)
+
+
 def _report_resource(result: GeneratedResource) -> None:
     from fastgen import _output
 
@@ -303,6 +395,9 @@ def run() -> None:
     """Run the command line; Ctrl-C before a command began also gets its line."""
     try:
         app()
+    except KeyboardInterrupt:  # while Typer built the command line, before any command
+        typer.echo("interrupted: nothing was changed", err=True)
+        raise SystemExit(EXIT_INTERRUPTED) from None
     except SystemExit as exit_:
         # Typer ends an interrupted parse with status 130 and no word.
         if exit_.code == EXIT_INTERRUPTED and not _interrupt_reported:

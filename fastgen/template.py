@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,18 @@ class Template:
     @property
     def resource_templates(self) -> Path:
         return self.path / "resource"
+
+    @cached_property
+    def digest(self) -> str:
+        """SHA-256 over the template's files, their paths and contents."""
+        import hashlib
+
+        digest = hashlib.sha256()
+        for path in sorted(self.path.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(self.path).as_posix().encode() + b"\0")
+                digest.update(path.read_bytes() + b"\0")
+        return digest.hexdigest()
 
 
 @cache

@@ -251,6 +251,10 @@ def assert_truthful(outcome: Outcome, done: bool, done_message: str) -> None:
             assert "Next steps" in stdout, stdout
         assert "/fastgen/" not in stderr, stderr  # no code of fastgen's was running
         return
+    if "Fatal Python error: init_import_site" in stderr:  # Python itself was starting
+        assert not done
+        assert "/fastgen/" not in stderr, stderr  # no code of fastgen's had run
+        return
     lines = stderr.strip().splitlines()
     assert returncode == 130, stderr
     assert len(lines) == 1, stderr  # no traceback, no noise

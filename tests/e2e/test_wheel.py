@@ -6,8 +6,8 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
+from fastgen import _snapshots
 from fastgen.api import ProjectRequest, create_project
 from fastgen.names import parse_project_name
 from tests.helpers import clean_env, run, snapshot
@@ -31,14 +31,22 @@ def test_installed_wheel_generates_the_same_project(tmp_path: Path) -> None:
     run([str(venv / "bin" / "fastgen"), "new", "shop", "--yes", "--no-git"], work, env=clean_env())
 
     project = work / "shop"
-    source = yaml.safe_load((project / ".copier-answers.yml").read_text())["_src_path"]
-    assert Path(source).is_relative_to(venv)
+    assert "_src_path" not in (project / ".copier-answers.yml").read_text()  # no machine path
     from_source = create_project(
         ProjectRequest(name=parse_project_name("shop"), destination=tmp_path / "shop", git=False)
     ).path
-    assert _without_answers(snapshot(project)) == _without_answers(snapshot(from_source))
+    assert _without_root(snapshot(project)) == _without_root(snapshot(from_source))
+    released = run([str(venv / "bin" / "python"), "-c", _READ_SNAPSHOTS], work).stdout.split()
+    assert released == sorted(_snapshots.released())
 
 
-def _without_answers(tree: dict[str, tuple[int, int, str]]) -> dict[str, tuple[int, int, str]]:
-    """The tree less the answers file, which records where the template was."""
-    return {path: entry for path, entry in tree.items() if path not in {".", ".copier-answers.yml"}}
+_READ_SNAPSHOTS = """
+from fastgen import _snapshots
+for version in sorted(_snapshots.released()):
+    with _snapshots.extracted(version):  # present, and as pinned
+        print(version)
+"""
+
+
+def _without_root(tree: dict[str, tuple[int, int, str]]) -> dict[str, tuple[int, int, str]]:
+    return {path: entry for path, entry in tree.items() if path != "."}
