@@ -30,10 +30,22 @@ class Merged:
     notes: tuple[str, ...]
 
 
-def merge(base: Files, new: Files, ours: Files, *, template_label: str) -> Merged:
-    """Merge `new` into `ours`, given their common `base`."""
+def merge(
+    base: Files,
+    new: Files,
+    ours: Files,
+    *,
+    template_label: str,
+    moved: Mapping[str, str] | None = None,
+) -> Merged:
+    """Merge `new` into `ours`, given their common `base`.
+
+    `moved` names files the template moved (old path: new path); others are found by
+    their content.
+    """
     merger = _Merger(base, new, ours, template_label)
-    renamed = _renames(base, new)
+    given = {old: path for old, path in (moved or {}).items() if old in base and path in new}
+    renamed = _renames(base, new, taken=given) | given
     for path in sorted(base.keys() | new.keys()):
         if path in renamed.values():
             continue  # merged with the file it was renamed from
@@ -130,10 +142,10 @@ def merge_text(ours: str, base: str, theirs: str, *, template_label: str) -> tup
     return result.stdout.decode("utf-8"), result.returncode > 0
 
 
-def _renames(base: Files, new: Files) -> dict[str, str]:
+def _renames(base: Files, new: Files, *, taken: Mapping[str, str]) -> dict[str, str]:
     """Files the template renamed: old path -> new path, by content similarity."""
-    gone = [path for path in base if path not in new]
-    added = [path for path in new if path not in base]
+    gone = [path for path in base if path not in new and path not in taken]
+    added = [path for path in new if path not in base and path not in taken.values()]
     renamed: dict[str, str] = {}
     for old in gone:
         scored = [

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from fastgen import _files, _merge, _record, _snapshots
+from fastgen import _files, _merge, _record, _snapshots, _template_migrations
 from fastgen._files import FileChange
 from fastgen._project import COPIER_ANSWERS, ProjectError, drop_template_path
 from fastgen.template import load_template, load_yaml_mapping
@@ -95,7 +95,10 @@ def update(
             f"the project is on template {record.template_version}, newer than {target}",
             hint="fastgen update does not go back; use git to undo an update",
         )
-    new_answers = {**record.answers, **answers}
+    migrated = _template_migrations.migrate(
+        record.answers, after=record.template_version, up_to=target, key=version_key
+    )
+    new_answers = {**migrated.answers, **answers}
     with (
         rendered(record.template_version, record.answers, record.resources, render_current) as base,
         rendered(target, new_answers, record.resources, render_current) as new,
@@ -103,7 +106,9 @@ def update(
         base_files, new_files = _tree(base), _tree(new)
         ours = _read_files(root, base_files.keys() | new_files.keys())
         base_files = _as_rendered_then(base_files, ours)
-        merged = _merge.merge(base_files, new_files, ours, template_label=f"template {target}")
+        merged = _merge.merge(
+            base_files, new_files, ours, template_label=f"template {target}", moved=migrated.moved
+        )
         new_record = (new / _record.RECORD_FILE).read_text(encoding="utf-8")
         answers_file = (new / COPIER_ANSWERS).read_text(encoding="utf-8")
     own = {COPIER_ANSWERS: answers_file}

@@ -309,14 +309,18 @@ def check_project(start: Path) -> Checked:
 
 
 def render_fresh(
-    folder: Path, answers: Mapping[str, Any], resources: tuple[_record.ResourceRecord, ...]
+    folder: Path,
+    answers: Mapping[str, Any],
+    resources: tuple[_record.ResourceRecord, ...],
+    *,
+    template_path: Path = BUNDLED_TEMPLATE,
 ) -> None:
     """Render the project of `answers` into the new `folder`, then add `resources`."""
     name = parse_project_name(str(answers["project_name"]))
-    request = ProjectRequest(name=name, destination=folder, answers=answers)
+    request = ProjectRequest(name=name, destination=folder, answers=answers, template=template_path)
     folder.mkdir()
     _render_into(folder, request, _checked_answers(request), lambda _: None)
-    template = load_template()
+    template = load_template(template_path)
     for resource in _update.missing_resources(folder, resources):
         changes = _plan_resource(
             find_project(folder),

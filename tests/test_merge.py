@@ -129,3 +129,17 @@ def test_files_only_the_user_has_are_left_alone() -> None:
     )
 
     assert merged.changes == ()
+
+
+def test_a_move_named_by_a_migration_is_followed_whatever_the_content() -> None:
+    rewritten = "".join(f"entry {number}\n" for number in range(40))
+
+    merged = merge(
+        {"old.py": LINES},
+        {"new.py": rewritten},
+        {"old.py": LINES},
+        template_label="0.3.0",
+        moved={"old.py": "new.py"},
+    )
+
+    assert changes_by_path(merged.changes) == {"old.py": None, "new.py": rewritten}

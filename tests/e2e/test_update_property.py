@@ -2,7 +2,9 @@
 updates into a project whose own tests, ruff and mypy pass.
 
 Hypothesis draws the option set a project starts with, the one it moves to (a module
-added or removed, the database switched), resources, and files the user edited.
+added or removed, the database switched), resources, and files the user edited. The
+edits are where no option set changes the file: an edit next to a line the template
+changes conflicts, as in git, which tests/test_update_cli.py covers.
 """
 
 from __future__ import annotations
@@ -76,9 +78,10 @@ def test_any_change_of_answers_updates_into_a_project_that_passes_its_checks(
                 start=project,
             )
         )
-    for path in edited:
-        with (project / path).open("a") as file:
-            file.write("\n\n# Edited by its user.\n" if path.endswith(".py") else "\nOurs.\n")
+    for path in edited:  # a line after the first, which no option set changes
+        lines = (project / path).read_text().splitlines(keepends=True)
+        lines.insert(1, "# Edited by its user.\n" if path.endswith(".py") else "Ours.\n")
+        (project / path).write_text("".join(lines))
     run(["git", "add", "-A"], project)
     run(["git", *IDENTITY, "commit", "-q", "-m", "resources and edits"], project)
 
