@@ -261,7 +261,7 @@ def update(
     Run it inside a project under git with nothing uncommitted.
     """
     start = Path.cwd()
-    with _user_errors(lambda: "every file was written, or none"):
+    with _user_errors(lambda: "every file was updated or none was (see git status)"):
         from fastgen import _output, api
 
         if resume or abort:
