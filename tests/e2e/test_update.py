@@ -22,6 +22,7 @@ from tests.e2e.conftest import (
 )
 from tests.helpers import run
 
+pytestmark = pytest.mark.e2e
 ORDER = "order total:int note:str?"
 
 
