@@ -22,15 +22,18 @@ def test_installed_wheel_generates_the_same_project(tmp_path: Path) -> None:
     run([*uv, "build", "--quiet", "--wheel", "--out-dir", str(tmp_path / "dist"), str(ROOT)], ROOT)
     (wheel,) = (tmp_path / "dist").glob("fastgen-*.whl")
     venv = tmp_path / "venv"
-    run([*uv, "venv", "--quiet", "--python", sys.executable, str(venv)], tmp_path)
-    run([*uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), str(wheel)],
-        tmp_path)  # fmt: skip
+    # As the README installs: pip, which byte-compiles the installed template too.
+    run([sys.executable, "-m", "venv", str(venv)], tmp_path)
+    run([str(venv / "bin" / "pip"), "install", "--quiet", str(wheel)], tmp_path)
+    installed = next((venv / "lib").glob("python*/site-packages/fastgen/templates"))
+    assert any(installed.rglob("*.pyc")), "pip did not byte-compile the template"
     work = tmp_path / "elsewhere"
     work.mkdir()
 
     run([str(venv / "bin" / "fastgen"), "new", "shop", "--yes", "--no-git"], work, env=clean_env())
 
     project = work / "shop"
+    assert not [path for path in project.rglob("*") if "__pycache__" in path.parts]
     assert "_src_path" not in (project / ".copier-answers.yml").read_text()  # no machine path
     from_source = create_project(
         ProjectRequest(name=parse_project_name("shop"), destination=tmp_path / "shop", git=False)
