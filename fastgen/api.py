@@ -71,6 +71,7 @@ def create_project(request: ProjectRequest, *, on_step: OnStep = lambda _: None)
         )
     check_destination(destination, into_existing=request.into_existing)
     answers = _checked_answers(request)
+    _refuse_answers_without_effect(request, answers)
     if request.dry_run:
         with tempfile.TemporaryDirectory(prefix="fastgen-dry-run-") as scratch:
             return _render_into(Path(scratch), request, answers, on_step)
@@ -177,7 +178,19 @@ def _checked_answers(request: ProjectRequest) -> dict[str, Any]:
             f"project_name {given_name!r} differs from the NAME argument {request.name.name!r}",
             hint="give the project name only as the NAME argument",
         )
-    return {**request.answers, "project_name": request.name.name}
+    checked = {key: questions[key].check(value) for key, value in request.answers.items()}
+    return {**checked, "project_name": request.name.name}
+
+
+def _refuse_answers_without_effect(request: ProjectRequest, answers: Mapping[str, Any]) -> None:
+    """An answer to a question that the other answers skip would be silently dropped."""
+    for question in load_questions(request.template).values():
+        condition = question.asked_if
+        if question.name in request.answers and condition and not answers.get(condition):
+            raise InvalidAnswerError(
+                f"{question.name} has no effect unless {condition} is true",
+                hint=f"add --data {condition}=true, or leave {question.name} out",
+            )
 
 
 def _install_or_remove(project: CreatedProject, *, existing_mode: int | None) -> str:

@@ -328,9 +328,16 @@ def _collect_answers(
     answers_file: Path | None, data: list[str], named: dict[str, str | bool | None]
 ) -> dict[str, Any]:
     """Merge the answers, later sources winning: answers file, --data, named flags."""
-    from fastgen.template import load_yaml_mapping
+    from fastgen.template import load_questions, load_yaml_mapping
 
     answers = load_yaml_mapping(answers_file) if answers_file else {}
+    questions = load_questions()
+    for key, value in answers.items():
+        if key in questions:  # unknown keys are refused with the list of questions
+            try:
+                answers[key] = questions[key].check(value)
+            except InvalidAnswerError as error:
+                raise InvalidAnswerError(f"{answers_file}: {error.message}") from None
     for item in data:
         key, separator, value = item.partition("=")
         if not separator or not key.strip():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -28,6 +29,36 @@ class Question:
 
     name: str
     choices: tuple[str, ...]
+    kind: str = "str"
+    asked_if: str | None = None  # the yes/no question it depends on (`when: "{{ x }}"`)
+
+    def check(self, value: Any) -> Any:
+        """`value` as this question's answer, or an InvalidAnswerError naming it."""
+        if self.kind == "bool":
+            return self._yes_or_no(value)
+        if value is None or isinstance(value, (list, dict, bool)):
+            shown = "nothing" if value is None else f"{type(value).__name__} {value!r}"
+            raise InvalidAnswerError(f"{self.name}: expected text, got {shown}")
+        text = str(value)
+        if self.choices and text not in self.choices:
+            raise InvalidAnswerError(
+                f"{self.name}: {text!r} is not one of {', '.join(self.choices)}"
+            )
+        return text
+
+    def _yes_or_no(self, value: Any) -> bool:
+        if isinstance(value, bool):
+            return value
+        word = str(value).strip().lower()
+        if word in _YES or word in _NO:
+            return word in _YES
+        raise InvalidAnswerError(
+            f"{self.name}: {value!r} is not yes or no (true/false, yes/no, 1/0)"
+        )
+
+
+_YES = frozenset({"true", "yes", "1"})
+_NO = frozenset({"false", "no", "0"})
 
 
 @dataclass(frozen=True)
@@ -94,7 +125,13 @@ def load_questions(template: Path = BUNDLED_TEMPLATE) -> dict[str, Question]:
 def _question(name: str, spec: dict[str, Any]) -> Question:
     choices = spec.get("choices") or ()
     values = choices.values() if isinstance(choices, dict) else choices
-    return Question(name=name, choices=tuple(str(value) for value in values))
+    when = re.fullmatch(r"\{\{\s*(\w+)\s*\}\}", str(spec.get("when", "")).strip())
+    return Question(
+        name=name,
+        choices=tuple(str(value) for value in values),
+        kind=str(spec.get("type", "str")),
+        asked_if=when.group(1) if when else None,
+    )
 
 
 def load_yaml_mapping(path: Path) -> dict[str, Any]:

@@ -191,12 +191,14 @@ class TestErrors:
         ("args", "message"),
         [
             (["1shop"], "error: invalid project name '1shop': it starts with a digit"),
-            (["ok", "--database", "mongo"], "error: Invalid choice for 'database': 'mongo'"),
+            (["ok", "--database", "mongo"], "error: database: 'mongo' is not one of sqlite,"),
+            (["ok", "--data", "websocket=maybe"], "error: websocket: 'maybe' is not yes or no"),
+            (["ok", "--broadcast", "redis"], "error: broadcast_backend has no effect unless"),
             (["ok", "--data", "colour=red"], "error: unknown question 'colour' (the questions"),
             (["ok", "--data", "novalue"], "error: --data expects KEY=VALUE, got 'novalue'"),
             (["ok", "--data", "project_name=other"], "error: project_name 'other' differs"),
             (["ok", "--answers-file", "missing.yml"], "error: file not found: missing.yml"),
-            (["ok", "--python", "2.7"], "error: Invalid choice for 'python_version'"),
+            (["ok", "--python", "2.7"], "error: python_version: '2.7' is not one of"),
         ],
     )
     def test_rejected_input(
@@ -225,6 +227,18 @@ class TestErrors:
 
         assert result.exit_code == 1
         assert f"{preset} is not valid YAML at line 3, column 1" in result.stderr
+
+    def test_an_answers_file_value_of_the_wrong_type_names_file_and_key(
+        self, invoke: Invoke, tmp_path: Path
+    ) -> None:
+        preset = tmp_path / "team.yml"
+        preset.write_text("database: [1, 2]\n")
+
+        result = invoke("new", "ok", tmp_path / "ok", "--answers-file", preset)
+
+        assert result.exit_code == 1
+        assert result.stderr == f"error: {preset}: database: expected text, got list [1, 2]\n"
+        assert not (tmp_path / "ok").exists()
 
     def test_an_alias_bomb_is_refused_before_it_expands(
         self, invoke: Invoke, tmp_path: Path
