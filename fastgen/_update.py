@@ -132,7 +132,7 @@ def update(
 def continue_update(start: Path) -> Updated:
     """Finish an update whose conflicts the user resolved: advance the record."""
     root = project_root(start)
-    git_folder = Path(_git(root, "rev-parse", "--absolute-git-dir").strip())
+    git_folder = _git_folder(root)
     pending = _load_pending(git_folder)
     unresolved = [
         path
@@ -156,7 +156,7 @@ def continue_update(start: Path) -> Updated:
 def abort_update(start: Path) -> tuple[str, ...]:
     """Put back every file an update with conflicts changed; return their paths."""
     root = project_root(start)
-    git_folder = Path(_git(root, "rev-parse", "--absolute-git-dir").strip())
+    git_folder = _git_folder(root)
     pending = _load_pending(git_folder)
     for path in pending["created"]:
         (root / path).unlink(missing_ok=True)
@@ -366,17 +366,7 @@ def _own_changes(root: Path, own: Mapping[str, str]) -> list[FileChange]:
 
 def _require_clean_repository(root: Path) -> Path:
     """The project's git folder; refuses a project outside git or with changes."""
-    if (
-        not (root / ".git").exists()
-        and subprocess.run(
-            ["git", "rev-parse", "--git-dir"], cwd=root, capture_output=True, check=False
-        ).returncode
-    ):
-        raise ProjectError(
-            "fastgen update needs the project under git, to show and undo what it changes",
-            hint="git init && git add -A && git commit -m 'Before fastgen update'",
-        )
-    git_folder = Path(_git(root, "rev-parse", "--absolute-git-dir").strip())
+    git_folder = _git_folder(root)
     if (git_folder / PENDING).exists():
         raise ProjectError(
             "an update with conflicts is under way",
@@ -388,6 +378,16 @@ def _require_clean_repository(root: Path) -> Path:
             hint="commit or stash them first, so that the update can be reviewed and undone",
         )
     return git_folder
+
+
+def _git_folder(root: Path) -> Path:
+    try:
+        return Path(_git(root, "rev-parse", "--absolute-git-dir").strip())
+    except ProjectError:
+        raise ProjectError(
+            "fastgen update needs the project under git, to show and undo what it changes",
+            hint="git init && git add -A && git commit -m 'Before fastgen update'",
+        ) from None
 
 
 def _save_pending(git_folder: Path, updated: Updated, new_record: str) -> None:
