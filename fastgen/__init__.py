@@ -2,7 +2,7 @@
 
 import sys
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 
 def main() -> None:

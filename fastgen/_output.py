@@ -14,6 +14,7 @@ from rich.tree import Tree
 from fastgen._files import FileChange
 from fastgen._update import Checked, Updated
 from fastgen.api import CreatedProject, GeneratedResource
+from fastgen.template import Template
 
 
 def print_created(project: CreatedProject, *, quiet: bool) -> None:
@@ -147,6 +148,26 @@ def print_checked(checked: Checked, *, as_json: bool) -> None:
         print(f"drifted: {drift.path} ({how})")
     if not checked.drifted:
         print("every rendered file is as rendered")
+
+
+def print_presets(template: Template, *, as_json: bool) -> None:
+    if as_json:
+        listing = [
+            {"name": preset.name, "description": preset.description, "answers": preset.answers}
+            for preset in template.presets.values()
+        ]
+        print(json.dumps({"template": template.name, "presets": listing}, indent=2))
+        return
+    if not template.presets:
+        print(f"The template {template.name} offers no presets.")
+        return
+    for preset in template.presets.values():
+        answers = " ".join(f"{key}={_answer(value)}" for key, value in preset.answers.items())
+        print(f"{preset.name}\n  {preset.description}\n  sets: {answers}")
+
+
+def _answer(value: object) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _updated_json(updated: Updated) -> dict[str, object]:

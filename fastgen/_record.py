@@ -40,6 +40,9 @@ class Record:
     answers: dict[str, Any]
     resources: tuple[ResourceRecord, ...] = field(default=())
     template_digest: str = ""
+    # Where the template came from ("" for fastgen's own), and the git commit it was at.
+    template_source: str = ""
+    template_commit: str = ""
     files: dict[str, str | None] = field(default_factory=dict)
 
     def with_resource(self, resource: ResourceRecord) -> Record:
@@ -52,7 +55,9 @@ class Record:
         content = {
             "fastgen_version": self.fastgen_version,
             "template": self.template,
+            "template_source": self.template_source,
             "template_version": self.template_version,
+            "template_commit": self.template_commit,
             "template_digest": self.template_digest,
             "answers": self.answers,
             "resources": [
@@ -89,6 +94,9 @@ def loads(text: str, *, where: Path) -> Record:
             ),
             # Records of template 0.2.0 have neither.
             template_digest=str(content.get("template_digest", "")),
+            # Records before 0.4.0 were all of fastgen's own template.
+            template_source=str(content.get("template_source", "")),
+            template_commit=str(content.get("template_commit", "")),
             files={
                 str(path): None if sha is None else str(sha)
                 for path, sha in dict(content.get("files", {})).items()

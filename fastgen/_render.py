@@ -12,8 +12,17 @@ from typing import Any
 from fastgen.errors import FastgenError, InvalidAnswerError, describe_os_error
 
 
-def render(template: Path, staging: Path, answers: Mapping[str, Any], *, interactive: bool) -> None:
-    """Render `template` into `staging`, asking for unanswered questions if interactive."""
+def render(
+    template: Path,
+    staging: Path,
+    answers: Mapping[str, Any],
+    *,
+    interactive: bool,
+    trust: bool = False,
+) -> None:
+    """Render `template` into `staging`, asking for unanswered questions if interactive.
+
+    With `trust`, the template may run code (its tasks, migrations, Jinja extensions)."""
     from copier import run_copy
     from copier.errors import CopierError, UserMessageError
 
@@ -25,6 +34,7 @@ def render(template: Path, staging: Path, answers: Mapping[str, Any], *, interac
             defaults=not interactive,
             quiet=True,
             cleanup_on_error=False,
+            unsafe=trust,
         )
     except KeyboardInterrupt:  # Copier's CopierAnswersInterrupt is a CopierError too
         raise

@@ -20,17 +20,20 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from fastgen import _files, _merge, _record, _snapshots, _template_migrations
+from fastgen import _files, _merge, _record, _snapshots, _sources, _template_migrations
 from fastgen._files import FileChange
 from fastgen._project import COPIER_ANSWERS, ProjectError, drop_template_path
-from fastgen.template import load_template, load_yaml_mapping
+from fastgen.template import BUNDLED_TEMPLATE, load_template, load_yaml_mapping
 
 LEGACY_VERSION = "0.1.0"  # kept no record: its answers file is all there is
 OWN_FILES = (_record.RECORD_FILE, COPIER_ANSWERS)  # fastgen writes these, never merges
 PENDING = "fastgen-update.json"  # in the git folder while conflicts wait
 VOLATILE = re.compile(r"^Create Date: .*$", re.MULTILINE)
 
-RenderCurrent = Callable[[Path, Mapping[str, Any], tuple[_record.ResourceRecord, ...]], None]
+# Renders, with this fastgen, the project of the answers and resources from a template.
+RenderCurrent = Callable[
+    [Path, Mapping[str, Any], tuple[_record.ResourceRecord, ...], _sources.Resolved], None
+]
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,7 @@ def update(
     legacy_resources: tuple[_record.ResourceRecord, ...],
     dry_run: bool,
     render_current: RenderCurrent,
+    trust: bool = False,
 ) -> Updated:
     """Merge the target version's render (default: the newest) into the project.
 
@@ -89,19 +93,23 @@ def update(
                 f"record of their resources; this one records them in {_record.RECORD_FILE}"
             )
         record = replace(record, resources=legacy_resources)
-    target = to or current_version()
+    base_template = _recorded_template(record, trust=trust)
+    target_template = _target_template(record, to, trust=trust)
+    target = target_template.version
     if version_key(target) < version_key(record.template_version):
         raise ProjectError(
             f"the project is on template {record.template_version}, newer than {target}",
             hint="fastgen update does not go back; use git to undo an update",
         )
-    migrated = _template_migrations.migrate(
-        record.answers, after=record.template_version, up_to=target, key=version_key
-    )
+    migrated = _template_migrations.MigrationStep(dict(record.answers))
+    if record.template_source == _sources.BUNDLED:  # these are of fastgen's own template
+        migrated = _template_migrations.migrate(
+            record.answers, after=record.template_version, up_to=target, key=version_key
+        )
     new_answers = {**migrated.answers, **answers}
     with (
-        rendered(record.template_version, record.answers, record.resources, render_current) as base,
-        rendered(target, new_answers, record.resources, render_current) as new,
+        rendered(base_template, record.answers, record.resources, render_current) as base,
+        rendered(target_template, new_answers, record.resources, render_current) as new,
     ):
         base_files, new_files = _tree(base), _tree(new)
         ours = _read_files(root, base_files.keys() | new_files.keys())
@@ -170,20 +178,43 @@ def abort_update(start: Path) -> tuple[str, ...]:
     return (*pending["created"], *pending["restored"])
 
 
-def check(start: Path, *, render_current: RenderCurrent) -> Checked:
+def check(start: Path, *, render_current: RenderCurrent, trust: bool = False) -> Checked:
     """Whether the project is on the newest template, and which rendered files drifted."""
     root = project_root(start)
     record = read_record(root)
     suspects = _suspects(root, record)
     drifted: list[Drift] = []
     if suspects:
+        template = _recorded_template(record, trust=trust)
         answers, resources = record.answers, record.resources
-        with rendered(record.template_version, answers, resources, render_current) as pristine:
+        with rendered(template, answers, resources, render_current) as pristine:
             for path in sorted(suspects):
                 drift = _drift(path, _text(pristine / path), _text(root / path))
                 if drift is not None:
                     drifted.append(drift)
-    return Checked(root, record.template_version, current_version(), tuple(drifted))
+    latest = _sources.newest(record.template_source, trust=trust).version
+    return Checked(root, record.template_version, latest, tuple(drifted))
+
+
+def _recorded_template(record: _record.Record, *, trust: bool) -> _sources.Resolved:
+    """The template at the version the project records."""
+    return _sources.at(
+        record.template_source,
+        version=record.template_version,
+        commit=record.template_commit,
+        trust=trust,
+    )
+
+
+def _target_template(record: _record.Record, to: str | None, *, trust: bool) -> _sources.Resolved:
+    """The version `update` goes to: `to` (a version, or a git ref), else the newest."""
+    source = record.template_source
+    if to is None:
+        return _sources.newest(source, trust=trust)
+    if source == _sources.BUNDLED:
+        version_key(to)  # says what a version looks like
+        return _sources.Resolved(source, to, BUNDLED_TEMPLATE)
+    return _sources.resolve(f"{source}@{to}", trust=trust)
 
 
 def _suspects(root: Path, record: _record.Record) -> set[str]:
@@ -234,6 +265,7 @@ def version_key(version: str) -> tuple[int, ...]:
 
 
 def current_version() -> str:
+    """The version of fastgen's own template."""
     return load_template().version
 
 
@@ -269,19 +301,20 @@ def _is_legacy(folder: Path) -> bool:
 
 @contextmanager
 def rendered(
-    version: str,
+    template: _sources.Resolved,
     answers: Mapping[str, Any],
     resources: Iterable[_record.ResourceRecord],
     render_current: RenderCurrent,
 ) -> Iterator[Path]:
-    """A fresh render: `version` of the template with `answers`, then `resources` added
-    in order (but those `new` adds itself); in a folder removed afterwards."""
+    """A fresh render of `template` with `answers`, then `resources` added in order (but
+    those `new` adds itself); in a folder removed afterwards. An earlier version of
+    fastgen's own template is rendered by its own fastgen, from its snapshot."""
     with tempfile.TemporaryDirectory(prefix="fastgen-render-") as scratch:
         folder = Path(scratch) / str(answers["project_name"])
-        if version == current_version():
-            render_current(folder, answers, tuple(resources))
+        if template.source == _sources.BUNDLED and template.version != current_version():
+            _render_released(folder, template.version, answers, tuple(resources))
         else:
-            _render_released(folder, version, answers, tuple(resources))
+            render_current(folder, answers, tuple(resources), template)
         yield folder
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from fastgen import __version__, _files, _record, _render, _resource, _steps, _update
+from fastgen import __version__, _files, _record, _render, _resource, _sources, _steps, _update
 from fastgen._files import FileChange
 from fastgen._project import COPIER_ANSWERS, Project, drop_template_path, find_project
 from fastgen._update import Checked, Updated
@@ -22,7 +22,6 @@ from fastgen.errors import (
 from fastgen.fields import FieldSpec, parse_fields
 from fastgen.names import ProjectName, ResourceName, parse_project_name, parse_resource_name
 from fastgen.template import (
-    BUNDLED_TEMPLATE,
     Template,
     load_questions,
     load_template,
@@ -46,7 +45,13 @@ class ProjectRequest:
     install: bool = False
     into_existing: bool = False
     dry_run: bool = False
-    template: Path = BUNDLED_TEMPLATE
+    # The template: a folder or git repository, `@REF` for a version (None: fastgen's own).
+    template: str | None = None
+    trust: bool = False  # let the template run code (Copier tasks, extensions, migrations)
+    preset: str | None = None
+    # Answers under the request's own and over the preset's: the user's configuration file.
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    answers_file: Path | None = None  # answers under `answers` and over the defaults
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -70,15 +75,15 @@ def create_project(request: ProjectRequest, *, on_step: OnStep = lambda _: None)
             hint="a folder with files in it may have a .venv that must not be replaced",
         )
     check_destination(destination, into_existing=request.into_existing)
-    answers = _checked_answers(request)
-    _refuse_answers_without_effect(request, answers)
+    template = _sources.resolve(request.template, trust=request.trust)
+    answers = _layered_answers(request, template.path)
     if request.dry_run:
         with tempfile.TemporaryDirectory(prefix="fastgen-dry-run-") as scratch:
-            return _render_into(Path(scratch), request, answers, on_step)
+            return _render_into(Path(scratch), request, answers, template, on_step)
     existing_mode = destination.stat().st_mode if destination.is_dir() else None
     created_parents = _files.make_parents(destination.parent)
     try:
-        project = _generate(destination, request, answers, on_step)
+        project = _generate(destination, request, answers, template, on_step)
         if request.install:
             on_step("Installing dependencies (this takes a minute the first time)")
             installed_with = _install_or_remove(project, existing_mode=existing_mode)
@@ -110,12 +115,16 @@ def check_destination(destination: Path, *, into_existing: bool = False) -> None
 
 
 def _generate(
-    destination: Path, request: ProjectRequest, answers: dict[str, Any], on_step: OnStep
+    destination: Path,
+    request: ProjectRequest,
+    answers: dict[str, Any],
+    template: _sources.Resolved,
+    on_step: OnStep,
 ) -> CreatedProject:
     """Render in a staging folder beside `destination`, then move the result into place."""
     merging = destination.is_dir() and any(destination.iterdir())
     with _files.staging_folder(destination) as staging:
-        project = _render_into(staging, request, answers, on_step)
+        project = _render_into(staging, request, answers, template, on_step)
         committed = False
         if request.git and not merging:  # never touch a repository the user already has
             on_step("Making the first commit")
@@ -128,20 +137,28 @@ def _generate(
 
 
 def _render_into(
-    folder: Path, request: ProjectRequest, answers: dict[str, Any], on_step: OnStep
+    folder: Path,
+    request: ProjectRequest,
+    answers: dict[str, Any],
+    source: _sources.Resolved,
+    on_step: OnStep,
 ) -> CreatedProject:
     """Render the template into `folder`, then add its example resources as a user would."""
-    template = load_template(request.template)
+    template = load_template(source.path)
     on_step("Rendering the template")
-    _render.render(template.path, folder, answers, interactive=request.interactive)
+    _render.render(
+        template.path, folder, answers, interactive=request.interactive, trust=request.trust
+    )
     _files.check_contained(folder)
     drop_template_path(folder / ANSWERS_FILE)
     given = load_yaml_mapping(folder / ANSWERS_FILE)
     record = _record.Record(
         fastgen_version=__version__,
         template=template.name,
-        template_version=template.version,
+        template_version=source.version,
         template_digest=template.digest,
+        template_source=source.source,
+        template_commit=source.commit,
         answers={key: value for key, value in given.items() if not key.startswith("_")},
     )
     record = record.with_files(
@@ -155,7 +172,8 @@ def _render_into(
         on_step(f"Adding the {example.name} resource")
         name = parse_resource_name(example.name)
         fields = parse_fields(list(example.fields))
-        _files.write_all(folder, _plan_resource(find_project(folder), name, fields, template))
+        project = find_project(folder)
+        _files.write_all(folder, _plan_resource(project, name, fields, template, source.version))
     return CreatedProject(
         path=request.destination.absolute(),
         files=tuple(_files.list_files(folder, skip=lambda path: path.parts[0] == ".git")),
@@ -164,33 +182,59 @@ def _render_into(
     )
 
 
-def _checked_answers(request: ProjectRequest) -> dict[str, Any]:
-    questions = load_questions(request.template)
-    unknown = sorted(set(request.answers) - set(questions))
+def _layered_answers(request: ProjectRequest, template_path: Path) -> dict[str, Any]:
+    """The answers, later layers winning: the preset, the configuration's defaults, the
+    answers file, then the request's own (--data < flags, merged by the caller).
+
+    An answer given for this project that the other answers make pointless is refused;
+    one of a preset or of the defaults is dropped, as those are meant for many projects."""
+    questions = load_questions(template_path)
+    layers: list[tuple[str, Mapping[str, Any]]] = []
+    if request.preset:
+        preset = load_template(template_path).preset(request.preset)
+        layers.append((f"preset {preset.name}: ", preset.answers))
+    layers.append(("configuration defaults: ", request.defaults))
+    from_file = load_yaml_mapping(request.answers_file) if request.answers_file else {}
+    layers.append((f"{request.answers_file}: ", from_file))
+    layers.append(("", request.answers))
+    answers: dict[str, Any] = {}
+    for label, layer in layers:
+        answers |= _checked(label, layer, request.name, template_path)
+    for question in questions.values():
+        condition = question.asked_if
+        if question.name in answers and condition and not answers.get(condition):
+            if question.name in request.answers or question.name in from_file:
+                raise InvalidAnswerError(
+                    f"{question.name} has no effect unless {condition} is true",
+                    hint=f"add --data {condition}=true, or leave {question.name} out",
+                )
+            del answers[question.name]
+    return {**answers, "project_name": request.name.name}
+
+
+def _checked(
+    label: str, answers: Mapping[str, Any], name: ProjectName, template_path: Path
+) -> dict[str, Any]:
+    questions = load_questions(template_path)
+    unknown = sorted(set(answers) - set(questions))
     if unknown:
         raise InvalidAnswerError(
-            f"unknown question {', '.join(map(repr, unknown))}",
+            f"{label}unknown question {', '.join(map(repr, unknown))}",
             hint=f"the questions are: {', '.join(questions)}",
         )
-    given_name = request.answers.get("project_name", request.name.name)
-    if given_name != request.name.name:
+    given_name = answers.get("project_name", name.name)
+    if given_name != name.name:
         raise InvalidAnswerError(
-            f"project_name {given_name!r} differs from the NAME argument {request.name.name!r}",
+            f"{label}project_name {given_name!r} differs from the NAME argument {name.name!r}",
             hint="give the project name only as the NAME argument",
         )
-    checked = {key: questions[key].check(value) for key, value in request.answers.items()}
-    return {**checked, "project_name": request.name.name}
-
-
-def _refuse_answers_without_effect(request: ProjectRequest, answers: Mapping[str, Any]) -> None:
-    """An answer to a question that the other answers skip would be silently dropped."""
-    for question in load_questions(request.template).values():
-        condition = question.asked_if
-        if question.name in request.answers and condition and not answers.get(condition):
-            raise InvalidAnswerError(
-                f"{question.name} has no effect unless {condition} is true",
-                hint=f"add --data {condition}=true, or leave {question.name} out",
-            )
+    checked = {}
+    for key, value in answers.items():
+        try:
+            checked[key] = questions[key].check(value)
+        except InvalidAnswerError as error:
+            raise InvalidAnswerError(f"{label}{error.message}", hint=error.hint) from None
+    return checked
 
 
 def _install_or_remove(project: CreatedProject, *, existing_mode: int | None) -> str:
@@ -245,7 +289,8 @@ def generate_resource(request: ResourceRequest) -> GeneratedResource:
     Every file is written, or none is.
     """
     project = find_project(request.start)
-    changes = _plan_resource(project, request.name, request.fields, load_template())
+    template = _resource_template(project)
+    changes = _plan_resource(project, request.name, request.fields, template, template.version)
     if not request.dry_run:
         _files.write_all(project.root, changes)
     return GeneratedResource(
@@ -257,15 +302,30 @@ def generate_resource(request: ResourceRequest) -> GeneratedResource:
     )
 
 
+def _resource_template(project: Project) -> Template:
+    """The project's own template where it ships resource templates, else fastgen's."""
+    record = project.record
+    if record.template_source != _sources.BUNDLED:
+        team = _sources.at(
+            record.template_source,
+            version=record.template_version,
+            commit=record.template_commit,
+            trust=True,  # rendering resource templates runs none of the template's code
+        )
+        if (team.path / "resource").is_dir():
+            return replace(load_template(team.path), version=record.template_version)
+    return load_template()
+
+
 def _plan_resource(
-    project: Project, name: ResourceName, fields: tuple[FieldSpec, ...], template: Template
+    project: Project,
+    name: ResourceName,
+    fields: tuple[FieldSpec, ...],
+    template: Template,
+    version: str,
 ) -> tuple[FileChange, ...]:
     return _resource.plan(
-        project,
-        name,
-        fields,
-        templates=template.resource_templates,
-        template_version=template.version,
+        project, name, fields, templates=template.resource_templates, template_version=version
     )
 
 
@@ -279,6 +339,7 @@ class UpdateRequest:
     # For a 0.1.0 project: the resources it added, as `generate resource` arguments.
     legacy_resources: tuple[str, ...] = ()
     dry_run: bool = False
+    trust: bool = False  # let a team template run code
 
 
 def update_project(request: UpdateRequest) -> Updated:
@@ -294,6 +355,7 @@ def update_project(request: UpdateRequest) -> Updated:
         legacy_resources=tuple(map(_legacy_resource, request.legacy_resources)),
         dry_run=request.dry_run,
         render_current=render_fresh,
+        trust=request.trust,
     )
 
 
@@ -316,29 +378,32 @@ def abort_update(start: Path) -> tuple[str, ...]:
     return _update.abort_update(start)
 
 
-def check_project(start: Path) -> Checked:
+def check_project(start: Path, *, trust: bool = False) -> Checked:
     """Whether the project is on the newest template, and which rendered files drifted."""
-    return _update.check(start, render_current=render_fresh)
+    return _update.check(start, render_current=render_fresh, trust=trust)
 
 
 def render_fresh(
     folder: Path,
     answers: Mapping[str, Any],
     resources: tuple[_record.ResourceRecord, ...],
-    *,
-    template_path: Path = BUNDLED_TEMPLATE,
+    source: _sources.Resolved | None = None,
 ) -> None:
     """Render the project of `answers` into the new `folder`, then add `resources`."""
+    source = source or _sources.resolve(None)
     name = parse_project_name(str(answers["project_name"]))
-    request = ProjectRequest(name=name, destination=folder, answers=answers, template=template_path)
+    request = ProjectRequest(name=name, destination=folder, answers=answers, trust=True)
     folder.mkdir()
-    _render_into(folder, request, _checked_answers(request), lambda _: None)
-    template = load_template(template_path)
+    answers = {**_checked("", answers, name, source.path), "project_name": name.name}
+    _render_into(folder, request, answers, source, lambda _: None)
     for resource in _update.missing_resources(folder, resources):
+        project = find_project(folder)
+        template = _resource_template(project)
         changes = _plan_resource(
-            find_project(folder),
+            project,
             parse_resource_name(resource.name, resource.plural),
             parse_fields(list(resource.fields)),
             template,
+            source.version,
         )
         _files.write_all(folder, changes)

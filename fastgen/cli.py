@@ -103,10 +103,23 @@ def new(
     ] = None,
     answers_file: Annotated[
         Path | None,
+        typer.Option(metavar="FILE", help="YAML file of answers (question: answer)."),
+    ] = None,
+    preset: Annotated[
+        str | None,
+        typer.Option(metavar="NAME", help="A named set of answers (see `fastgen presets`)."),
+    ] = None,
+    template: Annotated[
+        str | None,
         typer.Option(
-            metavar="FILE", help="YAML file of answers (question: answer), e.g. a preset."
+            metavar="SOURCE",
+            help="Template folder or git repository, @REF for a version [default: fastgen's].",
         ),
     ] = None,
+    trust: Annotated[
+        bool,
+        typer.Option("--trust", help="Let the template run code (Copier tasks, extensions)."),
+    ] = False,
     yes: Annotated[
         bool,
         typer.Option("--yes", "-y", help="Take the default of every unanswered question."),
@@ -136,8 +149,10 @@ def new(
 ) -> None:
     """Generate a new FastAPI project.
 
-    Questions not answered by a flag, --data or --answers-file are asked when the
-    terminal is interactive; otherwise (or with --yes) their defaults are used.
+    Answers, later ones winning: the template's defaults, --preset, the defaults of
+    your configuration file, --answers-file, --data, then the named flags. Questions
+    still unanswered are asked when the terminal is interactive; otherwise (or with
+    --yes) their defaults are used.
     """
     named = {
         "database": database,
@@ -149,15 +164,22 @@ def new(
     }
     target = destination or Path(name)
     with _user_errors(lambda: _project_state(target, dry_run=dry_run)):
+        from fastgen import _config
         from fastgen.api import ProjectRequest
         from fastgen.names import parse_project_name
 
         project_name = parse_project_name(name)
+        config = _config.load()
         project = _create(
             ProjectRequest(
                 name=project_name,
                 destination=target,
-                answers=_collect_answers(answers_file, data or [], named),
+                answers=_collect_answers(data or [], named),
+                answers_file=answers_file,
+                preset=preset,
+                defaults=config.defaults,
+                template=template or config.template,
+                trust=trust,
                 interactive=not yes and sys.stdin.isatty(),
                 git=git,
                 install=install,
@@ -252,6 +274,9 @@ def update(
     abort: Annotated[
         bool, typer.Option("--abort", help="Undo an update that stopped at conflicts.")
     ] = False,
+    trust: Annotated[
+        bool, typer.Option("--trust", help="Let the project's template run code.")
+    ] = False,
 ) -> None:
     """Bring the project to a newer template, or change its answers (add a module).
 
@@ -276,9 +301,10 @@ def update(
             api.UpdateRequest(
                 start=start,
                 to=to,
-                answers=_collect_answers(None, data or [], {}),
+                answers=_collect_answers(data or [], {}),
                 legacy_resources=tuple(resource or ()),
                 dry_run=dry_run,
+                trust=trust,
             )
         )
         _output.print_updated(updated, as_json=as_json)
@@ -289,6 +315,9 @@ def update(
 @app.command()
 def check(
     as_json: Annotated[bool, typer.Option("--json", help="Print the outcome as JSON.")] = False,
+    trust: Annotated[
+        bool, typer.Option("--trust", help="Let the project's template run code.")
+    ] = False,
 ) -> None:
     """Is the project on the newest template, with its rendered files as rendered?
 
@@ -299,12 +328,31 @@ def check(
     with _user_errors(lambda: "nothing was changed"):
         from fastgen import _output, api
 
-        checked = api.check_project(start)
+        checked = api.check_project(start, trust=trust)
         _output.print_checked(checked, as_json=as_json)
     if checked.drifted:
         raise typer.Exit(3)
     if checked.update_available:
         raise typer.Exit(2)
+
+
+@app.command()
+def presets(
+    template: Annotated[
+        str | None,
+        typer.Option(
+            metavar="SOURCE", help="Template folder or git repository [default: fastgen's]."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print them as JSON.")] = False,
+) -> None:
+    """List the presets a template offers, each with the answers it sets."""
+    with _user_errors(lambda: "nothing was changed"):
+        from fastgen import _config, _output, _sources
+        from fastgen.template import load_template
+
+        source = _sources.resolve(template or _config.load().template, trust=True)
+        _output.print_presets(load_template(source.path), as_json=as_json)
 
 
 def _report_resource(result: GeneratedResource) -> None:
@@ -324,20 +372,9 @@ def _create(request: ProjectRequest) -> CreatedProject:
         return create_project(request, on_step=status.update)
 
 
-def _collect_answers(
-    answers_file: Path | None, data: list[str], named: dict[str, str | bool | None]
-) -> dict[str, Any]:
-    """Merge the answers, later sources winning: answers file, --data, named flags."""
-    from fastgen.template import load_questions, load_yaml_mapping
-
-    answers = load_yaml_mapping(answers_file) if answers_file else {}
-    questions = load_questions()
-    for key, value in answers.items():
-        if key in questions:  # unknown keys are refused with the list of questions
-            try:
-                answers[key] = questions[key].check(value)
-            except InvalidAnswerError as error:
-                raise InvalidAnswerError(f"{answers_file}: {error.message}") from None
+def _collect_answers(data: list[str], named: dict[str, str | bool | None]) -> dict[str, Any]:
+    """Merge the answers, later sources winning: --data, then the named flags."""
+    answers: dict[str, Any] = {}
     for item in data:
         key, separator, value = item.partition("=")
         if not separator or not key.strip():

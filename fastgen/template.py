@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
@@ -70,6 +70,15 @@ class ExampleResource:
 
 
 @dataclass(frozen=True)
+class Preset:
+    """A named set of answers that a template offers (`fastgen new --preset NAME`)."""
+
+    name: str
+    description: str
+    answers: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Template:
     """A template folder: copier.yml and `project/`, `resource/` and `fastgen.yml`."""
 
@@ -77,6 +86,17 @@ class Template:
     name: str
     version: str
     resources: tuple[ExampleResource, ...]
+    presets: dict[str, Preset] = field(default_factory=dict)
+    checks: dict[str, str] = field(default_factory=dict)  # name: command, run by verify
+
+    def preset(self, name: str) -> Preset:
+        try:
+            return self.presets[name]
+        except KeyError:
+            offered = ", ".join(self.presets) or "none"
+            raise InvalidAnswerError(
+                f"the template {self.name} has no preset {name!r} (it offers: {offered})"
+            ) from None
 
     @property
     def resource_templates(self) -> Path:
@@ -103,12 +123,32 @@ def load_template(path: Path = BUNDLED_TEMPLATE) -> Template:
     for line in config.get("resources") or []:
         name, *fields = shlex.split(str(line))
         examples.append(ExampleResource(name, tuple(fields)))
+    where = path / "fastgen.yml"
     return Template(
         path=path,
         name=str(config.get("name", path.name)),
         version=str(config.get("version", "0")),
         resources=tuple(examples),
+        presets=_presets(config.get("presets") or {}, where),
+        checks={str(name): str(command) for name, command in _mapping(config, "checks", where)},
     )
+
+
+def _presets(entries: Any, where: Path) -> dict[str, Preset]:
+    presets = {}
+    for name, spec in _mapping({"presets": entries}, "presets", where):
+        if not isinstance(spec, dict) or not isinstance(spec.get("answers"), dict):
+            raise FastgenError(f"{where}: preset {name!r} needs a mapping of answers")
+        answers = {str(key): value for key, value in spec["answers"].items()}
+        presets[str(name)] = Preset(str(name), str(spec.get("description", "")), answers)
+    return presets
+
+
+def _mapping(config: dict[str, Any], key: str, where: Path) -> list[tuple[Any, Any]]:
+    value = config.get(key) or {}
+    if not isinstance(value, dict):
+        raise FastgenError(f"{where}: {key} must be a mapping")
+    return list(value.items())
 
 
 @cache

@@ -15,7 +15,10 @@ from fastgen import _snapshots
 from fastgen.api import ProjectRequest, create_project
 from fastgen.cli import app
 from fastgen.names import parse_project_name
+from fastgen.template import load_template
 from tests.helpers import snapshot
+
+CURRENT = load_template().version
 
 IDENTITY = ["-c", "user.name=Test", "-c", "user.email=test@example.com"]
 
@@ -72,7 +75,7 @@ def template_version(project: Path) -> str:
 
 
 def raise_the_queue_size(project: Path) -> None:
-    """An edit of a line that template 0.3.0 changes too."""
+    """An edit of a line that template 0.3.0 (and so every later one) changes too."""
     config = project / "app/core/config.py"
     config.write_text(config.read_text().replace("queue_size: int = 256", "queue_size: int = 512"))
     commit(project)
@@ -144,7 +147,7 @@ def test_conflicts_exit_1_and_hold_the_record_back(released_project: Path) -> No
     assert re.search(r"Conflicts.*\n.*\n  app/core/config\.py", output)
     config = (released_project / "app/core/config.py").read_text()
     assert "<<<<<<< yours" in config
-    assert ">>>>>>> template 0.3.0" in config
+    assert f">>>>>>> template {CURRENT}" in config
     assert template_version(released_project) == "0.2.0"
     assert (released_project / "app/realtime/protocol.py").is_file()  # the rest is merged
 
@@ -167,7 +170,7 @@ def test_continue_waits_for_the_markers_then_advances_the_record(
     code, _, _ = fastgen("update", "--continue")
 
     assert code == 0
-    assert template_version(released_project) == "0.3.0"
+    assert template_version(released_project) == CURRENT
     assert fastgen("update")[0] == 1  # uncommitted: the user reviews and commits first
 
 
@@ -215,7 +218,7 @@ class TestCheck:
         assert code == 2
         assert json.loads(output) == {
             "template_version": "0.2.0",
-            "latest_version": "0.3.0",
+            "latest_version": CURRENT,
             "update_available": True,
             "drifted": [],
         }

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from fastgen import _record, _template_migrations, _update, api
+from fastgen import _record, _sources, _template_migrations, _update, api
 from fastgen.api import ProjectRequest, create_project
 from fastgen.names import parse_project_name
 from fastgen.template import BUNDLED_TEMPLATE
@@ -53,11 +53,6 @@ def project(tmp_path: Path) -> Path:
 def update_to(next_template: Path, project: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     """Update `project` to `next_template`, taken as version NEXT of the template."""
 
-    def render_next(
-        folder: Path, answers: Mapping[str, Any], resources: tuple[_record.ResourceRecord, ...]
-    ) -> None:
-        api.render_fresh(folder, answers, resources, template_path=next_template)
-
     def render_this_as_released(
         folder: Path,
         version: str,
@@ -66,10 +61,19 @@ def update_to(next_template: Path, project: Path, monkeypatch: pytest.MonkeyPatc
     ) -> None:
         api.render_fresh(folder, answers, resources)
 
+    def next_version(*_: object, **__: object) -> _sources.Resolved:
+        return _sources.Resolved(_sources.BUNDLED, NEXT, next_template)
+
     monkeypatch.setattr(_update, "current_version", lambda: NEXT)
     monkeypatch.setattr(_update, "_render_released", render_this_as_released)
+    monkeypatch.setattr(_update, "_target_template", next_version)
     return _update.update(
-        project, to=None, answers={}, legacy_resources=(), dry_run=False, render_current=render_next
+        project,
+        to=None,
+        answers={},
+        legacy_resources=(),
+        dry_run=False,
+        render_current=api.render_fresh,
     )
 
 
