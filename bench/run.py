@@ -65,15 +65,16 @@ class Settings:
     websocket_publishes: int
     websocket_cycles: int
     time_to_green_with_pip: bool
+    verify_pairwise: bool  # minutes: the whole pairwise array, each also upgraded
 
 
 FULL = Settings(
     runs=10, wrk_seconds=5, wrk_rounds=3, websocket_clients=1000, websocket_publishes=30,
-    websocket_cycles=10_000, time_to_green_with_pip=True,
+    websocket_cycles=10_000, time_to_green_with_pip=True, verify_pairwise=True,
 )  # fmt: skip
 QUICK = Settings(
     runs=2, wrk_seconds=1, wrk_rounds=1, websocket_clients=50, websocket_publishes=3,
-    websocket_cycles=200, time_to_green_with_pip=False,
+    websocket_cycles=200, time_to_green_with_pip=False, verify_pairwise=False,
 )  # fmt: skip
 
 
@@ -481,6 +482,32 @@ def _percentile(values: list[float], percent: int) -> float:
 # --- report ------------------------------------------------------------------------------
 
 
+def verify(settings: Settings, work: Path) -> list[Figure]:
+    """A pairwise `fastgen verify` of the bundled template (each combination also updated
+    from the previous release), against verifying one combination, in one run each: the
+    environments are cached by the first."""
+    servers = [
+        "--server=postgresql=postgresql+asyncpg://postgres@127.0.0.1:5432/postgres",
+        "--server=mysql=mysql+aiomysql://root@127.0.0.1:3306",
+    ]
+    one = ["--matrix=all", "-d", "database=sqlite", "-d", "python_version=3.12",
+           "-d", "websocket=false", "--no-upgrade"]  # fmt: skip
+    seconds = {}
+    for name, options in {"one": one, "pairwise": ["--jobs=2", *servers]}.items():
+        if name == "pairwise" and not settings.verify_pairwise:
+            continue
+        started = time.monotonic()
+        run([FASTGEN, "verify", *options, f"--json={work / name}.json"], work)
+        seconds[name] = time.monotonic() - started
+    if "pairwise" not in seconds:
+        return [Figure("Verify: one combination, no upgrade", seconds["one"], "s")]
+    cases = len(json.loads((work / "pairwise.json").read_text())["combinations"])
+    return [
+        Figure("Verify: pairwise, bundled template, -j 2", seconds["pairwise"], "s",
+               "one combination, no upgrade", seconds["one"], details={"projects": cases}),
+    ]  # fmt: skip
+
+
 SUITES: dict[str, Callable[[Settings, Path], list[Figure]]] = {
     "startup": startup,
     "generation": generation,
@@ -490,6 +517,7 @@ SUITES: dict[str, Callable[[Settings, Path], list[Figure]]] = {
     "time-to-green": time_to_green,
     "throughput": throughput,
     "websocket": websocket_fan_out,
+    "verify": verify,
 }
 
 

@@ -64,7 +64,9 @@ def at(source: str, *, version: str, commit: str = "", trust: bool = False) -> R
     if source == BUNDLED:
         return Resolved(BUNDLED, version, BUNDLED_TEMPLATE)
     if commit:
-        folder = _checkout(_mirror(source), commit)
+        # A commit's files never change: once extracted, no fetch (and no network).
+        extracted = _folder(source) / commit
+        folder = extracted if extracted.is_dir() else _checkout(_mirror(source), commit)
         resolved = Resolved(source, version, folder, commit)
     else:
         resolved = resolve(source, trust=trust)
@@ -172,7 +174,7 @@ def _tags(mirror: Path) -> list[tuple[str, str]]:
 
 def _mirror(location: str) -> Path:
     """A bare clone of `location` in the cache, fetched now."""
-    mirror = _cache() / hashlib.sha256(location.encode()).hexdigest()[:16] / "repository.git"
+    mirror = _folder(location) / "repository.git"
     if mirror.is_dir():
         _git(mirror, "fetch", "--quiet", "--force", "--prune", "--tags", "origin")
         return mirror
@@ -228,6 +230,11 @@ def _require_template(folder: Path, named: str) -> None:
                 hint="a fastgen template is a Copier template with a fastgen.yml, "
                 "like the one fastgen ships",
             )
+
+
+def _folder(location: str) -> Path:
+    """The cache folder of the git template at `location`: its clone and checkouts."""
+    return _cache() / hashlib.sha256(location.encode()).hexdigest()[:16]
 
 
 def _cache() -> Path:

@@ -355,6 +355,89 @@ def presets(
         _output.print_presets(load_template(source.path), as_json=as_json)
 
 
+@app.command()
+def verify(
+    template: Annotated[
+        str | None,
+        typer.Option(
+            metavar="SOURCE", help="Template folder or git repository, @REF for a version."
+        ),
+    ] = None,
+    trust: Annotated[bool, typer.Option("--trust", help="Let the template run code.")] = False,
+    matrix: Annotated[
+        str,
+        typer.Option(metavar="all|pairwise|presets", help="Which combinations of answers."),
+    ] = "pairwise",
+    data: Annotated[
+        list[str] | None,
+        typer.Option("--data", "-d", metavar="KEY=VALUE", help="Pin an answer; repeatable."),
+    ] = None,
+    server: Annotated[
+        list[str] | None,
+        typer.Option(metavar="NAME=URL", help="Where a server the checks need is; repeatable."),
+    ] = None,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", metavar="N", help="Projects checked at once.")
+    ] = 1,
+    upgrade: Annotated[
+        bool,
+        typer.Option(help="Also update each combination from the template's previous version."),
+    ] = True,
+    json_file: Annotated[
+        Path | None, typer.Option("--json", metavar="FILE", help="Write the results as JSON.")
+    ] = None,
+    junit_file: Annotated[
+        Path | None, typer.Option("--junit", metavar="FILE", help="Write them as JUnit XML.")
+    ] = None,
+    keep: Annotated[
+        Path | None,
+        typer.Option(metavar="DIR", help="Leave the projects in DIR (a new or empty folder)."),
+    ] = None,
+) -> None:
+    """Prove a template: render each combination of its answers, add a resource of every
+    field type, install, and run the checks its fastgen.yml declares (for fastgen's own:
+    pytest, ruff check, ruff format --check, mypy --strict) against real servers.
+
+    Exit 1 names each failing combination and check. A combination whose server is down
+    is skipped with the reason (failed where CI is set).
+    """
+    with _user_errors(lambda: "nothing was changed"):
+        from fastgen import _verify, _verify_report
+
+        verified = _verify.verify(
+            _verify.VerifyRequest(
+                template=template,
+                trust=trust,
+                matrix=matrix,
+                pinned=_collect_answers(data or [], {}),
+                servers=_pairs(server or [], "--server", "NAME=URL"),
+                jobs=jobs,
+                upgrade=upgrade,
+                keep=keep,
+            ),
+            on_progress=lambda line: typer.echo(line, err=True),
+        )
+        _verify_report.print_table(verified)
+        if json_file:
+            _verify_report.write_json(verified, json_file)
+        if junit_file:
+            _verify_report.write_junit(verified, junit_file)
+    if not verified.passed:
+        for line in _verify_report.failures(verified):
+            typer.echo(f"{typer.style('failed:', fg='red', bold=True)} {line}", err=True)
+        raise typer.Exit(1)
+
+
+def _pairs(items: list[str], option: str, shape: str) -> dict[str, str]:
+    pairs = {}
+    for item in items:
+        key, separator, value = item.partition("=")
+        if not separator or not key.strip():
+            raise InvalidAnswerError(f"{option} expects {shape}, got {item!r}")
+        pairs[key.strip()] = value
+    return pairs
+
+
 def _report_resource(result: GeneratedResource) -> None:
     from fastgen import _output
 
@@ -374,12 +457,7 @@ def _create(request: ProjectRequest) -> CreatedProject:
 
 def _collect_answers(data: list[str], named: dict[str, str | bool | None]) -> dict[str, Any]:
     """Merge the answers, later sources winning: --data, then the named flags."""
-    answers: dict[str, Any] = {}
-    for item in data:
-        key, separator, value = item.partition("=")
-        if not separator or not key.strip():
-            raise InvalidAnswerError(f"--data expects KEY=VALUE, got {item!r}")
-        answers[key.strip()] = value
+    answers: dict[str, Any] = _pairs(data, "--data", "KEY=VALUE")
     answers.update({key: value for key, value in named.items() if value is not None})
     return answers
 

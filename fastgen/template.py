@@ -79,6 +79,19 @@ class Preset:
 
 
 @dataclass(frozen=True)
+class Server:
+    """A server the checks of some projects need, as `fastgen.yml` declares it."""
+
+    name: str
+    when: dict[str, Any]  # the answers under which a project needs it
+    variable: str  # the environment variable that tells the project's tests its URL
+    url: str
+
+    def needed_by(self, answers: dict[str, Any]) -> bool:
+        return all(answers.get(key) == value for key, value in self.when.items())
+
+
+@dataclass(frozen=True)
 class Template:
     """A template folder: copier.yml and `project/`, `resource/` and `fastgen.yml`."""
 
@@ -88,6 +101,7 @@ class Template:
     resources: tuple[ExampleResource, ...]
     presets: dict[str, Preset] = field(default_factory=dict)
     checks: dict[str, str] = field(default_factory=dict)  # name: command, run by verify
+    servers: tuple[Server, ...] = ()
 
     def preset(self, name: str) -> Preset:
         try:
@@ -131,7 +145,19 @@ def load_template(path: Path = BUNDLED_TEMPLATE) -> Template:
         resources=tuple(examples),
         presets=_presets(config.get("presets") or {}, where),
         checks={str(name): str(command) for name, command in _mapping(config, "checks", where)},
+        servers=tuple(
+            _server(str(name), spec, where) for name, spec in _mapping(config, "servers", where)
+        ),
     )
+
+
+def _server(name: str, spec: Any, where: Path) -> Server:
+    if not isinstance(spec, dict) or not isinstance(spec.get("when", {}), dict):
+        raise FastgenError(f"{where}: server {name!r} needs when (a mapping), variable and url")
+    try:
+        return Server(name, dict(spec.get("when", {})), str(spec["variable"]), str(spec["url"]))
+    except KeyError as missing:
+        raise FastgenError(f"{where}: server {name!r} has no {missing}") from None
 
 
 def _presets(entries: Any, where: Path) -> dict[str, Preset]:

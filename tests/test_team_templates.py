@@ -94,6 +94,7 @@ def test_generate_resource_uses_the_projects_own_template(
     project = tmp_path / "shop"
     assert fastgen("new", "shop", project, "--yes", "--template", team_template)[0] == 0
     monkeypatch.chdir(project)
+    team_template.rename(team_template.with_name("offline"))  # no fetch is needed
 
     code, _, error = fastgen("generate", "resource", "order", "title:str")
 
