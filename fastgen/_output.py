@@ -66,6 +66,40 @@ def _tree(root: str, files: tuple[Path, ...]) -> Tree:
     return tree
 
 
+def print_json(content: object) -> None:
+    print(json.dumps(content, indent=2, ensure_ascii=False))
+
+
+def created_json(project: CreatedProject) -> dict[str, object]:
+    """`fastgen new --json`: what was (or would be) written, and what to run next."""
+    return {
+        "path": str(project.path),
+        "written": project.written,
+        "committed": project.committed,
+        "installed_with": project.installed_with,
+        "answers": dict(project.answers),
+        "files": [file.as_posix() for file in project.files],
+        "next": next_commands(project) if project.written else [],
+    }
+
+
+def resource_json(result: GeneratedResource) -> dict[str, object]:
+    """`fastgen generate resource --json`: the files created and changed."""
+    return {
+        "project": str(result.root),
+        "resource": result.name.singular,
+        "plural": result.name.plural,
+        "written": result.written,
+        "created": [c.path.as_posix() for c in result.changes if c.previous is None],
+        "changed": [c.path.as_posix() for c in result.changes if c.previous is not None],
+        "next": _resource_next(result) if result.written else [],
+    }
+
+
+def _resource_next(result: GeneratedResource) -> list[str]:
+    return [*(["alembic upgrade head"] if result.database != "none" else []), "pytest"]
+
+
 def print_resource(result: GeneratedResource) -> None:
     """The files a resource creates and changes; the diff of each change on a dry run."""
     import difflib
@@ -89,9 +123,8 @@ def print_resource(result: GeneratedResource) -> None:
         console.print("Dry run: nothing was written.")
         return
     console.print("\n[bold]Next steps[/]")
-    if result.database != "none":
-        console.print("  alembic upgrade head", markup=False, highlight=False)
-    console.print("  pytest", markup=False, highlight=False)
+    for command in _resource_next(result):
+        console.print(f"  {command}", markup=False, highlight=False)
 
 
 def print_updated(updated: Updated, *, as_json: bool) -> None:

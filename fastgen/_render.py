@@ -17,10 +17,9 @@ def render(
     staging: Path,
     answers: Mapping[str, Any],
     *,
-    interactive: bool,
     trust: bool = False,
 ) -> None:
-    """Render `template` into `staging`, asking for unanswered questions if interactive.
+    """Render `template` into `staging`; defaults answer what `answers` leaves open.
 
     With `trust`, the template may run code (its tasks, migrations, Jinja extensions)."""
     from copier import run_copy
@@ -31,13 +30,11 @@ def render(
             str(template),
             staging,
             data=dict(answers),
-            defaults=not interactive,
+            defaults=True,
             quiet=True,
             cleanup_on_error=False,
             unsafe=trust,
         )
-    except KeyboardInterrupt:  # Copier's CopierAnswersInterrupt is a CopierError too
-        raise
     except OSError as error:
         raise FastgenError(f"cannot write the project: {describe_os_error(error)}") from None
     except UserMessageError as error:

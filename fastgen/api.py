@@ -22,6 +22,7 @@ from fastgen.errors import (
 from fastgen.fields import FieldSpec, parse_fields
 from fastgen.names import ProjectName, ResourceName, parse_project_name, parse_resource_name
 from fastgen.template import (
+    Question,
     Template,
     load_questions,
     load_template,
@@ -31,6 +32,8 @@ from fastgen.template import (
 ANSWERS_FILE = COPIER_ANSWERS
 
 OnStep = Callable[[str], None]
+# Asks the questions the answers leave open (the wizard): returns every answer.
+Ask = Callable[[Template, Mapping[str, Question], dict[str, Any]], dict[str, Any]]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -40,7 +43,7 @@ class ProjectRequest:
     name: ProjectName
     destination: Path
     answers: Mapping[str, Any] = field(default_factory=dict)
-    interactive: bool = False
+    ask: Ask | None = None  # None: the defaults answer what nothing else did
     git: bool = True
     install: bool = False
     into_existing: bool = False
@@ -77,6 +80,8 @@ def create_project(request: ProjectRequest, *, on_step: OnStep = lambda _: None)
     check_destination(destination, into_existing=request.into_existing)
     template = _sources.resolve(request.template, trust=request.trust)
     answers = _layered_answers(request, template.path)
+    if request.ask:
+        answers = request.ask(load_template(template.path), load_questions(template.path), answers)
     if request.dry_run:
         with tempfile.TemporaryDirectory(prefix="fastgen-dry-run-") as scratch:
             return _render_into(Path(scratch), request, answers, template, on_step)
@@ -146,9 +151,7 @@ def _render_into(
     """Render the template into `folder`, then add its example resources as a user would."""
     template = load_template(source.path)
     on_step("Rendering the template")
-    _render.render(
-        template.path, folder, answers, interactive=request.interactive, trust=request.trust
-    )
+    _render.render(template.path, folder, answers, trust=request.trust)
     _files.check_contained(folder)
     drop_template_path(folder / ANSWERS_FILE)
     given = load_yaml_mapping(folder / ANSWERS_FILE)

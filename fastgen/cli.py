@@ -12,21 +12,71 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+import typer.core
 
 from fastgen import __version__
 from fastgen.errors import FastgenError, InvalidAnswerError, describe_os_error
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from fastgen.api import CreatedProject, GeneratedResource, ProjectRequest
+    from fastgen.template import Question, Template
 
 EXIT_INTERRUPTED = 130
 _interrupt_reported = False  # whether a command already said what Ctrl-C left behind
+
+
+class _Argument(typer.core.TyperArgument):
+    """An argument shown by its name alone: `NAME`, not `{NAME}` or `NAME <str>`."""
+
+    def _usage_display_name(self) -> str:
+        name = self.display_name_raw
+        if self.nargs != 1 and not name.endswith("..."):
+            name += "..."
+        return name if self.required else f"[{name}]"
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None
+
+
+class _Command(typer.core.TyperCommand):
+    """A command whose arguments show clean names in its usage line and help."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params: list[Any] = super().get_params(ctx)
+        for param in params:
+            if type(param) is typer.core.TyperArgument:
+                param.__class__ = _Argument
+        return params
+
+
+def _choices_of(question: str) -> Callable[[str], list[str]]:
+    """Shell completion of a question's choices, read from the template when asked."""
+
+    def complete(incomplete: str) -> list[str]:
+        from fastgen.template import load_questions
+
+        choices = load_questions()[question].choices
+        return [choice for choice in choices if choice.startswith(incomplete)]
+
+    return complete
+
+
+def _complete_preset(incomplete: str) -> list[str]:
+    from fastgen.template import load_template
+
+    return [name for name in load_template().presets if name.startswith(incomplete)]
+
+
+def _complete_matrix(incomplete: str) -> list[str]:
+    return [name for name in ("all", "pairwise", "presets") if name.startswith(incomplete)]
+
 
 app = typer.Typer(
     name="fastgen",
     help="Scaffold layered, tested, typed FastAPI projects.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -57,12 +107,16 @@ def _root(
     """Scaffold layered, tested, typed FastAPI projects."""
 
 
-@app.command()
+@app.command(cls=_Command)
 def new(
     name: Annotated[
-        str,
-        typer.Argument(metavar="NAME", help="Project name: folder, distribution, API title."),
-    ],
+        str | None,
+        typer.Argument(
+            metavar="NAME",
+            help="Project name: folder, distribution, API title (asked in a terminal).",
+            show_default=False,
+        ),
+    ] = None,
     destination: Annotated[
         Path | None,
         typer.Argument(
@@ -71,7 +125,11 @@ def new(
     ] = None,
     database: Annotated[
         str | None,
-        typer.Option(metavar="CHOICE", help="sqlite (default), postgresql, mysql or none."),
+        typer.Option(
+            metavar="CHOICE",
+            help="sqlite (default), postgresql, mysql or none.",
+            autocompletion=_choices_of("database"),
+        ),
     ] = None,
     description: Annotated[
         str | None, typer.Option(metavar="TEXT", help="One-line description of the project.")
@@ -82,7 +140,9 @@ def new(
     python: Annotated[
         str | None,
         typer.Option(
-            metavar="VERSION", help="Python for Docker and CI: 3.11, 3.12 (default), 3.13."
+            metavar="VERSION",
+            help="Python for Docker and CI: 3.11, 3.12 (default), 3.13.",
+            autocompletion=_choices_of("python_version"),
         ),
     ] = None,
     websocket: Annotated[
@@ -94,7 +154,9 @@ def new(
     broadcast: Annotated[
         str | None,
         typer.Option(
-            metavar="CHOICE", help="WebSocket broadcasts: memory (default, one process) or redis."
+            metavar="CHOICE",
+            help="WebSocket broadcasts: memory (default, one process) or redis.",
+            autocompletion=_choices_of("broadcast_backend"),
         ),
     ] = None,
     data: Annotated[
@@ -107,7 +169,11 @@ def new(
     ] = None,
     preset: Annotated[
         str | None,
-        typer.Option(metavar="NAME", help="A named set of answers (see `fastgen presets`)."),
+        typer.Option(
+            metavar="NAME",
+            help="A named set of answers (see `fastgen presets`).",
+            autocompletion=_complete_preset,
+        ),
     ] = None,
     template: Annotated[
         str | None,
@@ -146,6 +212,10 @@ def new(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print a file count, not the tree.")
     ] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="Print the result as JSON on stdout (messages on stderr)."),
+    ] = False,
 ) -> None:
     """Generate a new FastAPI project.
 
@@ -162,6 +232,14 @@ def new(
         "websocket": websocket,
         "broadcast_backend": broadcast,
     }
+    interactive = not yes and sys.stdin.isatty()
+    if name is None:
+        if not interactive:
+            _fail(InvalidAnswerError("missing NAME", hint="fastgen new NAME [DEST]"))
+        with _user_errors(lambda: "nothing was written"):
+            from fastgen import _wizard
+
+            name = _wizard.ask_name(_wizard.Terminal())
     target = destination or Path(name)
     with _user_errors(lambda: _project_state(target, dry_run=dry_run)):
         from fastgen import _config
@@ -180,17 +258,17 @@ def new(
                 defaults=config.defaults,
                 template=template or config.template,
                 trust=trust,
-                interactive=not yes and sys.stdin.isatty(),
+                ask=_ask_in_terminal if interactive else None,
                 git=git,
                 install=install,
                 into_existing=into_existing,
                 dry_run=dry_run,
             )
         )
-        _report(project, quiet=quiet)
+        _report(project, quiet=quiet, as_json=as_json)
 
 
-@generate_app.command("resource")
+@generate_app.command("resource", cls=_Command)
 def generate_resource(
     name: Annotated[
         str,
@@ -215,6 +293,9 @@ def generate_resource(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would be created and changed.")
     ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the result as JSON on stdout.")
+    ] = False,
 ) -> None:
     """Add a resource through every layer: model, schemas, repository, service, routes,
     tests and migration, registered with the app. Run it inside a generated project.
@@ -234,10 +315,10 @@ def generate_resource(
                 dry_run=dry_run,
             )
         )
-        _report_resource(result)
+        _report_resource(result, as_json=as_json)
 
 
-@app.command()
+@app.command(cls=_Command)
 def update(
     to: Annotated[
         str | None,
@@ -312,7 +393,7 @@ def update(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(cls=_Command)
 def check(
     as_json: Annotated[bool, typer.Option("--json", help="Print the outcome as JSON.")] = False,
     trust: Annotated[
@@ -336,7 +417,7 @@ def check(
         raise typer.Exit(2)
 
 
-@app.command()
+@app.command(cls=_Command)
 def presets(
     template: Annotated[
         str | None,
@@ -355,7 +436,7 @@ def presets(
         _output.print_presets(load_template(source.path), as_json=as_json)
 
 
-@app.command()
+@app.command(cls=_Command)
 def verify(
     template: Annotated[
         str | None,
@@ -366,7 +447,11 @@ def verify(
     trust: Annotated[bool, typer.Option("--trust", help="Let the template run code.")] = False,
     matrix: Annotated[
         str,
-        typer.Option(metavar="all|pairwise|presets", help="Which combinations of answers."),
+        typer.Option(
+            metavar="all|pairwise|presets",
+            help="Which combinations of answers.",
+            autocompletion=_complete_matrix,
+        ),
     ] = "pairwise",
     data: Annotated[
         list[str] | None,
@@ -438,10 +523,13 @@ def _pairs(items: list[str], option: str, shape: str) -> dict[str, str]:
     return pairs
 
 
-def _report_resource(result: GeneratedResource) -> None:
+def _report_resource(result: GeneratedResource, *, as_json: bool) -> None:
     from fastgen import _output
 
-    _output.print_resource(result)
+    if as_json:
+        _output.print_json(_output.resource_json(result))
+    else:
+        _output.print_resource(result)
 
 
 def _create(request: ProjectRequest) -> CreatedProject:
@@ -449,7 +537,7 @@ def _create(request: ProjectRequest) -> CreatedProject:
 
     from fastgen.api import create_project
 
-    if request.interactive:  # a spinner would draw over Copier's prompts
+    if request.ask:  # a spinner would draw over the questions
         return create_project(request)
     with Console(stderr=True).status("Generating") as status:
         return create_project(request, on_step=status.update)
@@ -462,10 +550,21 @@ def _collect_answers(data: list[str], named: dict[str, str | bool | None]) -> di
     return answers
 
 
-def _report(project: CreatedProject, *, quiet: bool) -> None:
+def _report(project: CreatedProject, *, quiet: bool, as_json: bool) -> None:
     from fastgen import _output
 
-    _output.print_created(project, quiet=quiet)
+    if as_json:
+        _output.print_json(_output.created_json(project))
+    else:
+        _output.print_created(project, quiet=quiet)
+
+
+def _ask_in_terminal(
+    template: Template, questions: Mapping[str, Question], answers: dict[str, Any]
+) -> dict[str, Any]:
+    from fastgen import _wizard
+
+    return _wizard.ask(template, questions, answers, _wizard.Terminal())
 
 
 @contextmanager

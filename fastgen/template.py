@@ -31,6 +31,10 @@ class Question:
     choices: tuple[str, ...]
     kind: str = "str"
     asked_if: str | None = None  # the yes/no question it depends on (`when: "{{ x }}"`)
+    help: str = ""
+    default: Any = None  # None: no default (Copier's own may be a Jinja expression)
+    labels: tuple[str, ...] = ()  # each choice as the wizard shows it
+    validator: str = ""  # a Jinja template that renders an error message, or nothing
 
     def check(self, value: Any) -> Any:
         """`value` as this question's answer, or an InvalidAnswerError naming it."""
@@ -191,12 +195,17 @@ def load_questions(template: Path = BUNDLED_TEMPLATE) -> dict[str, Question]:
 def _question(name: str, spec: dict[str, Any]) -> Question:
     choices = spec.get("choices") or ()
     values = choices.values() if isinstance(choices, dict) else choices
+    labels = choices.keys() if isinstance(choices, dict) else choices
     when = re.fullmatch(r"\{\{\s*(\w+)\s*\}\}", str(spec.get("when", "")).strip())
     return Question(
         name=name,
         choices=tuple(str(value) for value in values),
         kind=str(spec.get("type", "str")),
         asked_if=when.group(1) if when else None,
+        help=str(spec.get("help", name)),
+        default=spec.get("default"),
+        labels=tuple(str(label) for label in labels),
+        validator=str(spec.get("validator", "")),
     )
 
 

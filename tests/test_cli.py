@@ -199,6 +199,9 @@ class TestErrors:
             (["ok", "--data", "project_name=other"], "error: project_name 'other' differs"),
             (["ok", "--answers-file", "missing.yml"], "error: file not found: missing.yml"),
             (["ok", "--python", "2.7"], "error: python_version: '2.7' is not one of"),
+            (["ok", "--preset", "nope"], "error: the template fastgen has no preset 'nope'"),
+            (["ok", "--template", "nowhere"], "error: template not found: nowhere"),
+            ([], "error: missing NAME (fastgen new NAME [DEST])"),
         ],
     )
     def test_rejected_input(
@@ -303,3 +306,45 @@ def test_parent_folders_created_for_a_failed_project_are_removed(
 
     assert result.exit_code == 1
     assert list(tmp_path.iterdir()) == []
+
+
+class TestJson:
+    """`--json`: the result on stdout, in the shape the README documents; nothing else."""
+
+    def test_new(self, invoke: Invoke, tmp_path: Path) -> None:
+        import json
+
+        result = invoke("new", "shop", tmp_path / "shop", "--no-git", "--json")
+
+        assert result.exit_code == 0, result.stderr
+        content = json.loads(result.stdout)
+        assert set(content) == {
+            "path", "written", "committed", "installed_with", "answers", "files", "next",
+        }  # fmt: skip
+        assert content["path"] == str(tmp_path / "shop")
+        assert content["written"] is True
+        assert content["answers"]["database"] == "sqlite"
+        on_disk = {
+            p.relative_to(tmp_path / "shop").as_posix() for p in (tmp_path / "shop").rglob("*")
+        }
+        assert set(content["files"]) <= on_disk
+        assert "app/main.py" in content["files"]
+        assert content["next"][-1].startswith("uvicorn app.main:app")
+
+    def test_generate_resource(
+        self, invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        import json
+
+        assert invoke("new", "shop", tmp_path / "shop", "--no-git", "-q").exit_code == 0
+        monkeypatch.chdir(tmp_path / "shop")
+
+        result = invoke("generate", "resource", "order", "title:str", "--json")
+
+        assert result.exit_code == 0, result.stderr
+        content = json.loads(result.stdout)
+        assert content["resource"] == "order"
+        assert content["plural"] == "orders"
+        assert "app/api/routes/orders.py" in content["created"]
+        assert "app/api/router.py" in content["changed"]
+        assert content["next"] == ["alembic upgrade head", "pytest"]

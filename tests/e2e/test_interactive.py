@@ -12,48 +12,56 @@ import yaml
 
 from tests.helpers import clean_env
 
-DOWN = "\x1b[B"
-CLEAR_LINE = "\x15"  # Ctrl-U: the prompts start with the default filled in
-
 FASTGEN = shutil.which("fastgen", path=str(Path(sys.executable).parent))
 
 
-def spawn(cwd: Path, *args: str) -> pexpect.spawn:
+def spawn(cwd: Path, *args: str, name: str | None = "shop") -> pexpect.spawn:
     assert FASTGEN, "the fastgen script is not installed beside the test interpreter"
     return pexpect.spawn(
         FASTGEN,
-        ["new", "shop", "--no-git", *args],
+        ["new", *([name] if name else []), "--no-git", *args],
         cwd=str(cwd),
-        env=clean_env(TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1"),
+        env=clean_env(TERM="xterm"),
         encoding="utf-8",
         timeout=30,
         dimensions=(40, 120),
     )
 
 
-def test_prompts_for_every_unanswered_question(tmp_path: Path) -> None:
-    child = spawn(tmp_path)
+def answers_of(project: Path) -> dict[str, object]:
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    return {key: value for key, value in answers.items() if not key.startswith("_")}
 
-    child.expect("One-line description")
-    child.send(f"{CLEAR_LINE}Pet shop API\r")
-    child.expect("Author recorded")
-    child.send("Ada Lovelace\r")
-    child.expect("Python version")
-    child.send(f"{DOWN}\r")  # from the default 3.12 to 3.13
-    child.expect("Where the data lives")
-    child.send(f"{DOWN * 3}\r")  # from the default sqlite to none
-    child.expect("Real-time WebSockets")
-    child.send("y")
-    child.expect("How a broadcast reaches")
-    child.send(f"{DOWN}\r")  # from the default memory to redis
-    child.expect("Next steps")
+
+def finish(child: pexpect.spawn) -> None:
     child.expect(pexpect.EOF)
     child.close()
 
+
+def test_every_question_is_asked_and_typing_replaces_the_default(tmp_path: Path) -> None:
+    child = spawn(tmp_path)
+
+    child.expect(r"description \[A FastAPI service\.\]: ")
+    child.sendline("Pet shop API")
+    child.expect(r"author_name: ")
+    child.sendline("Ada Lovelace")
+    child.expect(r"3\) 3\.13\r\npython_version \[3\.12\]: ")
+    child.sendline("3")  # a choice by its number
+    child.expect(r"4\) none - in-process store.*\r\ndatabase \[sqlite\]: ")
+    child.sendline("none")  # or by its value
+    child.expect(r"Real-time WebSockets.*\[y/N\] ")
+    child.sendline("yes")
+    child.expect(r"broadcast_backend \[memory\]: ")
+    child.sendline("redis")
+    child.expect("The project:")
+    child.expect("It needs redis to run and to test")
+    child.expect(r"Create the project\? ")
+    child.sendline("")
+    child.expect("Next steps")
+    finish(child)
+
     assert child.exitstatus == 0
-    answers = yaml.safe_load((tmp_path / "shop" / ".copier-answers.yml").read_text())
-    assert answers | {"_src_path": None} == {
-        "_src_path": None,
+    assert answers_of(tmp_path / "shop") == {
         "project_name": "shop",
         "description": "Pet shop API",
         "author_name": "Ada Lovelace",
@@ -64,19 +72,77 @@ def test_prompts_for_every_unanswered_question(tmp_path: Path) -> None:
     }
 
 
-def test_the_broadcast_backend_is_asked_only_with_websocket(tmp_path: Path) -> None:
+def test_a_wrong_answer_is_asked_again_and_back_goes_to_the_previous_question(
+    tmp_path: Path,
+) -> None:
+    child = spawn(tmp_path, "--description", "Shop", "--author", "Ada", "--python", "3.12")
+
+    child.expect(r"database \[sqlite\]: ")
+    child.sendline("oracle")
+    child.expect("'oracle' is not one of sqlite, postgresql, mysql, none")
+    child.expect(r"database \[sqlite\]: ")
+    child.sendline("postgresql")
+    child.expect(r"\[y/N\] ")
+    child.sendline("maybe")  # strict: not taken for a yes, and no answer spills over
+    child.expect("'maybe' is not yes or no")
+    child.expect(r"\[y/N\] ")
+    child.sendline("<")
+    child.expect(r"database \[postgresql\]: ")  # the answer given, as the default
+    child.sendline("mysql")
+    child.expect(r"\[y/N\] ")
+    child.sendline("n")
+    child.expect("It needs mysql to run and to test")
+    child.expect(r"Create the project\? ")
+    child.sendline("<")  # back from the summary to the last question
+    child.expect(r"\[y/N\] ")
+    child.sendline("")
+    child.expect(r"Create the project\? ")
+    child.sendline("y")
+    finish(child)
+
+    assert child.exitstatus == 0
+    answers = answers_of(tmp_path / "shop")
+    assert (answers["database"], answers["websocket"]) == ("mysql", False)
+    assert "broadcast_backend" not in answers
+
+
+def test_declining_the_summary_writes_nothing(tmp_path: Path) -> None:
     child = spawn(tmp_path, "--database", "none", "--python", "3.12", "--author", "Ada")
 
-    child.expect("One-line description")
-    child.send("\r")
-    child.expect("Real-time WebSockets")
-    child.send("n")
-    index = child.expect(["How a broadcast reaches", "Next steps"])
-    child.expect(pexpect.EOF)
-    child.close()
+    child.expect(r"description \[A FastAPI service\.\]: ")
+    child.sendline("")
+    child.expect(r"\[y/N\] ")
+    child.sendline("")
+    child.expect("It needs no server")
+    child.expect(r"Create the project\? ")
+    child.sendline("n")
+    finish(child)
 
-    assert index == 1
+    assert child.exitstatus == 1
+    assert "cancelled: nothing was written" in (child.before or "")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_without_name_the_name_is_asked_in_a_terminal(tmp_path: Path) -> None:
+    child = spawn(tmp_path, "--yes", name=None)
+
+    index = child.expect(["Project name", "missing NAME"])
+    assert index == 1  # --yes never asks
+
+    child = spawn(tmp_path, "--database", "none", "--no-websocket", name=None)
+    child.expect("Project name")
+    child.sendline("9lives")
+    child.expect("Project name")  # refused, asked again
+    child.sendline("pet-shop")
+    for prompt in ("description", "author_name", "python_version"):
+        child.expect(prompt)
+        child.sendline("")
+    child.expect(r"Create the project\? ")
+    child.sendline("")
+    finish(child)
+
     assert child.exitstatus == 0
+    assert answers_of(tmp_path / "pet-shop")["project_name"] == "pet-shop"
 
 
 def test_questions_answered_by_flags_are_not_asked(tmp_path: Path) -> None:
@@ -84,13 +150,11 @@ def test_questions_answered_by_flags_are_not_asked(tmp_path: Path) -> None:
         tmp_path, "--database", "none", "--python", "3.11", "--author", "Ada", "--no-websocket"
     )
 
-    child.expect("One-line description")
-    child.send("\r")
-    index = child.expect(
-        ["Where the data lives", "Python version", "Real-time WebSockets", "Next steps"]
-    )
-    child.expect(pexpect.EOF)
-    child.close()
+    child.expect(r"description \[")
+    child.sendline("")
+    index = child.expect([r"database \[", r"python_version \[", r"\[y/N\]", "Create the project"])
+    child.sendline("")
+    finish(child)
 
     assert index == 3
     assert child.exitstatus == 0
@@ -99,7 +163,7 @@ def test_questions_answered_by_flags_are_not_asked(tmp_path: Path) -> None:
 def test_ctrl_c_at_a_prompt_exits_130_and_writes_nothing(tmp_path: Path) -> None:
     child = spawn(tmp_path)
 
-    child.expect("One-line description")
+    child.expect("description")
     child.sendintr()
     child.expect(pexpect.EOF)
     child.close()
@@ -112,7 +176,7 @@ def test_ctrl_c_at_a_prompt_exits_130_and_writes_nothing(tmp_path: Path) -> None
 def test_yes_never_prompts_in_a_terminal(tmp_path: Path) -> None:
     child = spawn(tmp_path, "--yes")
 
-    index = child.expect(["One-line description", "Next steps"])
+    index = child.expect(["description", "Next steps"])
     child.expect(pexpect.EOF)
     child.close()
 
