@@ -211,10 +211,19 @@ def generation(settings: Settings, work: Path) -> list[Figure]:
             "largest": f"{FASTGEN} new demo {out} --yes --quiet {largest}",
             "floor default": floor,
             "floor largest": f"{floor} {' '.join(LARGEST_FLOOR)}",
+            "copier": f"{BIN / 'copier'} copy --defaults --quiet --data project_name=demo "
+                      f"{ROOT / 'templates'} {out}",
         },
         runs=settings.runs, cwd=work, prepare=f"rm -rf {out}",
     )  # fmt: skip
+    run([str(BIN / "copier"), "copy", "--defaults", "--quiet", "--data", "project_name=demo",
+         str(ROOT / "templates"), str(out)], work)  # fmt: skip
+    skeleton_files = sum(1 for path in out.rglob("*") if path.is_file())
     return [
+        Figure("Generation: fastgen new --yes --no-git (default, with its item resource)",
+               medians["default --no-git"], "s",
+               f"copier copy of the same template ({skeleton_files}-file skeleton)",
+               medians["copier"], "<= 0.8x, <= 0.5 s"),
         Figure("Generation: fastgen new --yes (default)", medians["default"], "s",
                "plain jinja2 floor, skeleton files", medians["floor default"], "<= 1.5x",
                {"without git (s)": medians["default --no-git"]}),

@@ -1,4 +1,4 @@
-"""Rendering a template with Copier.
+"""Rendering a template: with fastgen's own renderer where it can, with Copier otherwise.
 
 This is the only module that imports copier: it is slow to import, and `--help` must not.
 """
@@ -21,7 +21,25 @@ def render(
 ) -> None:
     """Render `template` into `staging`; defaults answer what `answers` leaves open.
 
-    With `trust`, the template may run code (its tasks, migrations, Jinja extensions)."""
+    Without Copier where the template keeps to what `_fastrender` supports (it is much
+    faster), with Copier otherwise. With `trust`, the template may run code (its tasks,
+    migrations, Jinja extensions)."""
+    from fastgen import _fastrender
+
+    if _fastrender.supports(template):
+        try:
+            _fastrender.render(template, staging, answers)
+            return
+        except _fastrender.Unsupported:
+            _empty(staging)  # Copier starts again from nothing
+        except OSError as error:
+            raise FastgenError(f"cannot write the project: {describe_os_error(error)}") from None
+    _render_with_copier(template, staging, answers, trust=trust)
+
+
+def _render_with_copier(
+    template: Path, staging: Path, answers: Mapping[str, Any], *, trust: bool
+) -> None:
     from copier import run_copy
     from copier.errors import CopierError, UserMessageError
 
@@ -45,3 +63,13 @@ def render(
 
 def _first_line(error: Exception) -> str:
     return (str(error).strip().splitlines() or [type(error).__name__])[0]
+
+
+def _empty(folder: Path) -> None:
+    import shutil
+
+    for path in folder.iterdir():
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()

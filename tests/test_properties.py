@@ -19,7 +19,7 @@ from fastgen.errors import InvalidAnswerError, InvalidNameError
 from fastgen.names import parse_project_name
 from tests.helpers import snapshot
 
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def is_accepted(raw: str) -> bool:

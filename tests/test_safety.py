@@ -121,12 +121,33 @@ class TestDryRun:
 class TestFaults:
     """A failure at any step leaves no partial project and no temporary folder."""
 
-    # Copier's scantree generator leaves scandir iterators open when rendering is aborted.
-    @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
     def test_disk_full_halfway_through_rendering(
         self, invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
+        write_bytes = Path.write_bytes
+        written: list[Path] = []
+
+        def write_until_full(path: Path, data: bytes) -> int:
+            if len(written) == 10:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "app/main.py")
+            written.append(path)
+            return write_bytes(path, data)
+
+        monkeypatch.setattr(Path, "write_bytes", write_until_full)
+
+        message = fail(invoke, tmp_path, "shop", tmp_path / "a" / "shop")
+
+        assert len(written) == 10  # the failure really came halfway
+        assert "cannot write the project: No space left on device: app/main.py" in message
+
+    # Copier's scantree generator leaves scandir iterators open when rendering is aborted.
+    @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+    def test_disk_full_halfway_through_rendering_with_copier(
+        self, invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         from copier._main import Worker
+
+        from fastgen import _fastrender
 
         render_file = Worker._render_file
         rendered: list[object] = []
@@ -137,6 +158,7 @@ class TestFaults:
             rendered.append(args)
             render_file(worker, *args, **kwargs)
 
+        monkeypatch.setattr(_fastrender, "supports", lambda _template: False)
         monkeypatch.setattr(Worker, "_render_file", render_until_full)
 
         message = fail(invoke, tmp_path, "shop", tmp_path / "a" / "shop")
