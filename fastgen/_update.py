@@ -23,7 +23,8 @@ from typing import Any
 from fastgen import _files, _merge, _record, _snapshots, _sources, _template_migrations
 from fastgen._files import FileChange
 from fastgen._project import COPIER_ANSWERS, ProjectError, drop_template_path
-from fastgen.template import BUNDLED_TEMPLATE, load_template, load_yaml_mapping
+from fastgen.errors import InvalidAnswerError
+from fastgen.template import BUNDLED_TEMPLATE, load_questions, load_template, load_yaml_mapping
 
 LEGACY_VERSION = "0.1.0"  # kept no record: its answers file is all there is
 OWN_FILES = (_record.RECORD_FILE, COPIER_ANSWERS)  # fastgen writes these, never merges
@@ -106,7 +107,7 @@ def update(
         migrated = _template_migrations.migrate(
             record.answers, after=record.template_version, up_to=target, key=version_key
         )
-    new_answers = {**migrated.answers, **answers}
+    new_answers = _changed_answers(migrated.answers, answers, target_template)
     with (
         rendered(base_template, record.answers, record.resources, render_current) as base,
         rendered(target_template, new_answers, record.resources, render_current) as new,
@@ -194,6 +195,35 @@ def check(start: Path, *, render_current: RenderCurrent, trust: bool = False) ->
                     drifted.append(drift)
     latest = _sources.newest(record.template_source, trust=trust).version
     return Checked(root, record.template_version, latest, tuple(drifted))
+
+
+def _changed_answers(
+    answers: Mapping[str, Any], changes: Mapping[str, Any], template: _sources.Resolved
+) -> dict[str, Any]:
+    """The answers with `changes` made, each checked; a change that the other answers
+    make pointless is refused, as `fastgen new` refuses it."""
+    questions = load_questions(template.path)
+    unknown = sorted(set(changes) - set(questions))
+    if unknown:
+        raise InvalidAnswerError(
+            f"unknown question {', '.join(map(repr, unknown))}",
+            hint=f"the questions are: {', '.join(questions)}",
+        )
+    changed = {**answers, **{key: questions[key].check(value) for key, value in changes.items()}}
+    for name in changes:
+        condition = questions[name].asked_if
+        if condition and not changed.get(condition):
+            raise InvalidAnswerError(
+                f"{name} has no effect unless {condition} is true",
+                hint=f"add --data {condition}=true, or leave {name} out",
+            )
+    return {
+        name: value
+        for name, value in changed.items()
+        if name not in questions
+        or not questions[name].asked_if
+        or changed.get(questions[name].asked_if or "")
+    }
 
 
 def _recorded_template(record: _record.Record, *, trust: bool) -> _sources.Resolved:

@@ -234,3 +234,28 @@ class TestCheck:
 
         assert code == 3
         assert [drift["path"] for drift in json.loads(output)["drifted"]] == ["app/api/deps.py"]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ("broadcast_backend=redis", "broadcast_backend has no effect unless websocket is true"),
+        ("websocket=maybe", "websocket: 'maybe' is not yes or no"),
+        ("colour=blue", "unknown question 'colour'"),
+    ],
+)
+def test_a_pointless_or_wrong_answer_change_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: str, message: str
+) -> None:
+    project = create_project(
+        ProjectRequest(name=parse_project_name("shop"), destination=tmp_path / "shop")
+    ).path
+    monkeypatch.chdir(project)
+    before = files(project)
+
+    code, _, error = fastgen("update", "--data", data)
+
+    assert code == 1
+    assert message in error
+    assert len(error.strip().splitlines()) == 1
+    assert files(project) == before
