@@ -29,7 +29,8 @@ def commit_initial_state(project: Path) -> bool:
     git = shutil.which("git")
     if git is None:
         return False
-    _run([git, "init", "--quiet"], project, "git init")
+    # No template: the sample hooks it would copy take most of `git init`'s time.
+    _run([git, "init", "--quiet", "--template="], project, "git init")
     _run([git, "add", "--all"], project, "git add")
     env = None if _has_git_identity(git, project) else os.environ | _FALLBACK_IDENTITY
     _run(
