@@ -23,8 +23,15 @@ from typing import Any
 from fastgen import _files, _merge, _record, _snapshots, _sources, _template_migrations
 from fastgen._files import FileChange
 from fastgen._project import COPIER_ANSWERS, ProjectError, drop_template_path
-from fastgen.errors import InvalidAnswerError
-from fastgen.template import BUNDLED_TEMPLATE, load_questions, load_template, load_yaml_mapping
+from fastgen.template import (
+    BUNDLED_TEMPLATE,
+    checked_answers,
+    load_questions,
+    load_template,
+    load_yaml_mapping,
+    pointless,
+    refuse_pointless,
+)
 
 LEGACY_VERSION = "0.1.0"  # kept no record: its answers file is all there is
 OWN_FILES = (_record.RECORD_FILE, COPIER_ANSWERS)  # fastgen writes these, never merges
@@ -203,27 +210,10 @@ def _changed_answers(
     """The answers with `changes` made, each checked; a change that the other answers
     make pointless is refused, as `fastgen new` refuses it."""
     questions = load_questions(template.path)
-    unknown = sorted(set(changes) - set(questions))
-    if unknown:
-        raise InvalidAnswerError(
-            f"unknown question {', '.join(map(repr, unknown))}",
-            hint=f"the questions are: {', '.join(questions)}",
-        )
-    changed = {**answers, **{key: questions[key].check(value) for key, value in changes.items()}}
-    for name in changes:
-        condition = questions[name].asked_if
-        if condition and not changed.get(condition):
-            raise InvalidAnswerError(
-                f"{name} has no effect unless {condition} is true",
-                hint=f"add --data {condition}=true, or leave {name} out",
-            )
-    return {
-        name: value
-        for name, value in changed.items()
-        if name not in questions
-        or not questions[name].asked_if
-        or changed.get(questions[name].asked_if or "")
-    }
+    changed = {**answers, **checked_answers(questions, changes)}
+    refuse_pointless(questions, changed, given=changes)
+    skipped = pointless(questions, changed)
+    return {name: value for name, value in changed.items() if name not in skipped}
 
 
 def _recorded_template(record: _record.Record, *, trust: bool) -> _sources.Resolved:

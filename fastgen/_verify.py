@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from fastgen import _envs, _matrix, _snapshots, _sources, _update
 from fastgen.errors import FastgenError, InvalidAnswerError
-from fastgen.template import Question, Template, load_questions, load_template
+from fastgen.template import Question, Template, checked_answers, load_questions, load_template
 
 PROJECT_NAME = "verified"
 CHECK_TIMEOUT = 1800  # seconds
@@ -149,15 +149,9 @@ def verify(request: VerifyRequest, *, on_progress: OnProgress = lambda _: None) 
 
 
 def _checked_pins(pinned: Mapping[str, Any], questions: Mapping[str, Question]) -> dict[str, Any]:
-    unknown = sorted(set(pinned) - set(questions))
-    if unknown:
-        raise InvalidAnswerError(
-            f"--data: unknown question {', '.join(map(repr, unknown))}",
-            hint=f"the questions are: {', '.join(questions)}",
-        )
     if "project_name" in pinned:
         raise InvalidAnswerError(f"--data: verify names every project {PROJECT_NAME!r}")
-    return {key: questions[key].check(value) for key, value in pinned.items()}
+    return checked_answers(questions, pinned, label="--data: ")
 
 
 def _workdir(keep: Path | None) -> Path:

@@ -24,9 +24,12 @@ from fastgen.names import ProjectName, ResourceName, parse_project_name, parse_r
 from fastgen.template import (
     Question,
     Template,
+    checked_answers,
     load_questions,
     load_template,
     load_yaml_mapping,
+    pointless,
+    refuse_pointless,
 )
 
 ANSWERS_FILE = COPIER_ANSWERS
@@ -203,40 +206,22 @@ def _layered_answers(request: ProjectRequest, template_path: Path) -> dict[str, 
     answers: dict[str, Any] = {}
     for label, layer in layers:
         answers |= _checked(label, layer, request.name, template_path)
-    for question in questions.values():
-        condition = question.asked_if
-        if question.name in answers and condition and not answers.get(condition):
-            if question.name in request.answers or question.name in from_file:
-                raise InvalidAnswerError(
-                    f"{question.name} has no effect unless {condition} is true",
-                    hint=f"add --data {condition}=true, or leave {question.name} out",
-                )
-            del answers[question.name]
+    refuse_pointless(questions, answers, given={*request.answers, *from_file})
+    for name in pointless(questions, answers):
+        del answers[name]  # from a preset or the defaults
     return {**answers, "project_name": request.name.name}
 
 
 def _checked(
     label: str, answers: Mapping[str, Any], name: ProjectName, template_path: Path
 ) -> dict[str, Any]:
-    questions = load_questions(template_path)
-    unknown = sorted(set(answers) - set(questions))
-    if unknown:
-        raise InvalidAnswerError(
-            f"{label}unknown question {', '.join(map(repr, unknown))}",
-            hint=f"the questions are: {', '.join(questions)}",
-        )
-    given_name = answers.get("project_name", name.name)
+    checked = checked_answers(load_questions(template_path), answers, label=label)
+    given_name = checked.get("project_name", name.name)
     if given_name != name.name:
         raise InvalidAnswerError(
             f"{label}project_name {given_name!r} differs from the NAME argument {name.name!r}",
             hint="give the project name only as the NAME argument",
         )
-    checked = {}
-    for key, value in answers.items():
-        try:
-            checked[key] = questions[key].check(value)
-        except InvalidAnswerError as error:
-            raise InvalidAnswerError(f"{label}{error.message}", hint=error.hint) from None
     return checked
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -190,6 +191,49 @@ def load_questions(template: Path = BUNDLED_TEMPLATE) -> dict[str, Question]:
         for name, spec in config.items()
         if not name.startswith("_") and isinstance(spec, dict)
     }
+
+
+def checked_answers(
+    questions: Mapping[str, Question], answers: Mapping[str, Any], *, label: str = ""
+) -> dict[str, Any]:
+    """`answers`, each to a question of `questions` and of its type; an InvalidAnswerError
+    (its message starting with `label`, which says where the answer came from) if not."""
+    unknown = sorted(set(answers) - set(questions))
+    if unknown:
+        raise InvalidAnswerError(
+            f"{label}unknown question {', '.join(map(repr, unknown))}",
+            hint=f"the questions are: {', '.join(questions)}",
+        )
+    checked = {}
+    for key, value in answers.items():
+        try:
+            checked[key] = questions[key].check(value)
+        except InvalidAnswerError as error:
+            raise InvalidAnswerError(f"{label}{error.message}", hint=error.hint) from None
+    return checked
+
+
+def pointless(questions: Mapping[str, Question], answers: Mapping[str, Any]) -> list[str]:
+    """The answered questions that `answers` does not ask (`when` is no)."""
+    return [
+        name
+        for name, question in questions.items()
+        if name in answers and question.asked_if and not answers.get(question.asked_if)
+    ]
+
+
+def refuse_pointless(
+    questions: Mapping[str, Question], answers: Mapping[str, Any], given: Iterable[str]
+) -> None:
+    """Refuse an answer the user gave (one of `given`) that the others make pointless:
+    silently dropped, it would surprise."""
+    for name in pointless(questions, answers):
+        if name in given:
+            condition = questions[name].asked_if
+            raise InvalidAnswerError(
+                f"{name} has no effect unless {condition} is true",
+                hint=f"add --data {condition}=true, or leave {name} out",
+            )
 
 
 def _question(name: str, spec: dict[str, Any]) -> Question:
