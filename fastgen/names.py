@@ -23,17 +23,17 @@ _INSTALLED_TOGETHER = frozenset(
     {
         "aiomysql", "aiosqlite", "alembic", "annotated_doc", "annotated_types", "anyio",
         "app", "ast_serialize", "asyncpg", "certifi", "charset_normalizer", "click",
-        "dotenv", "fastapi", "graphql", "graphql_core", "greenlet", "h11", "harfile",
-        "hatchling", "httpcore", "httptools", "httpx", "httpx_ws", "hypothesis",
-        "hypothesis_graphql", "idna", "iniconfig", "jsonschema_rs", "librt", "mako",
-        "markdown_it", "markdown_it_py", "markupsafe", "mdurl", "mypy", "mypy_extensions",
-        "mypyc", "opentelemetry", "opentelemetry_api", "packaging", "pathspec", "pip",
-        "pluggy", "py", "pydantic", "pydantic_core", "pydantic_settings", "pygments",
-        "pymysql", "pyrate_limiter", "pytest", "pytest_asyncio", "python_dotenv", "pyyaml",
-        "redis", "requests", "rich", "ruff", "schemathesis", "setuptools",
-        "sortedcontainers", "sqlalchemy", "starlette", "tests", "typing_extensions",
-        "typing_inspection", "urllib3", "uv", "uvicorn", "uvloop", "watchfiles",
-        "websockets", "werkzeug", "wheel", "wsproto", "yaml",
+        "dotenv", "fastapi", "graphql", "graphql_core", "greenlet", "grimp", "h11",
+        "harfile", "hatchling", "httpcore", "httptools", "httpx", "httpx_ws", "hypothesis",
+        "hypothesis_graphql", "idna", "import_linter", "importlinter", "iniconfig",
+        "jsonschema_rs", "librt", "mako", "markdown_it", "markdown_it_py", "markupsafe",
+        "mdurl", "mypy", "mypy_extensions", "mypyc", "opentelemetry", "opentelemetry_api",
+        "packaging", "pathspec", "pip", "pluggy", "py", "pydantic", "pydantic_core",
+        "pydantic_settings", "pygments", "pymysql", "pyrate_limiter", "pytest",
+        "pytest_asyncio", "python_dotenv", "pyyaml", "redis", "requests", "rich", "ruff",
+        "schemathesis", "setuptools", "sortedcontainers", "sqlalchemy", "starlette",
+        "tests", "typing_extensions", "typing_inspection", "urllib3", "uv", "uvicorn",
+        "uvloop", "watchfiles", "websockets", "werkzeug", "wheel", "wsproto", "yaml",
     }
 )  # fmt: skip
 _SHADOWED = frozenset(sys.stdlib_module_names) | _INSTALLED_TOGETHER | {"test"}

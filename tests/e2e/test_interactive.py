@@ -163,7 +163,7 @@ def test_questions_answered_by_flags_are_not_asked(tmp_path: Path) -> None:
 def test_ctrl_c_at_a_prompt_exits_130_and_writes_nothing(tmp_path: Path) -> None:
     child = spawn(tmp_path)
 
-    child.expect("description")
+    child.expect(r"description \[A FastAPI service\.\]: ")  # waiting at the prompt
     child.sendintr()
     child.expect(pexpect.EOF)
     child.close()
