@@ -64,3 +64,11 @@ def immutable(path: Path) -> Iterator[None]:
         yield
     finally:
         subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+def interruptible() -> None:
+    """For `preexec_fn`: Ctrl-C (SIGINT) back to its default in the child, which a
+    shell's background job (as CI may run the tests) inherits as ignored."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -22,7 +22,7 @@ from fastgen.api import ProjectRequest, create_project
 from fastgen.errors import FastgenError, StepError
 from fastgen.names import parse_project_name
 from tests.conftest import Invoke
-from tests.helpers import snapshot
+from tests.helpers import interruptible, snapshot
 
 T = TypeVar("T")
 
@@ -298,6 +298,7 @@ def interrupt_while_rendering(work: Path) -> tuple[int, str, bool]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=interruptible,
     )
     staging = wait_for(lambda: rendering_started(work))
     process.send_signal(signal.SIGINT)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pexpect
 import yaml
 
-from tests.helpers import clean_env
+from tests.helpers import clean_env, interruptible
 
 FASTGEN = shutil.which("fastgen", path=str(Path(sys.executable).parent))
 
@@ -25,6 +25,7 @@ def spawn(cwd: Path, *args: str, name: str | None = "shop") -> pexpect.spawn:
         encoding="utf-8",
         timeout=30,
         dimensions=(40, 120),
+        preexec_fn=interruptible,
     )
 
 
