@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -206,7 +205,7 @@ def _checkout(mirror: Path, commit: str) -> Path:
         )
         if archive.returncode != 0:
             raise TemplateSourceError(f"cannot read commit {commit[:12]} of the template")
-        shutil.unpack_archive(_write(Path(scratch) / "files.tar", archive.stdout), extracted)
+        _extract(archive.stdout, extracted)
         try:
             extracted.rename(folder)
         except OSError:
@@ -215,9 +214,17 @@ def _checkout(mirror: Path, commit: str) -> Path:
     return folder
 
 
-def _write(path: Path, data: bytes) -> Path:
-    path.write_bytes(data)
-    return path
+def _extract(tar: bytes, folder: Path) -> None:
+    """Extract an archive of `git archive`, refusing links and paths that leave `folder`
+    where Python has tarfile's "data" filter (3.11.4 and later)."""
+    import io
+    import tarfile
+
+    with tarfile.open(fileobj=io.BytesIO(tar)) as archive:
+        if hasattr(tarfile, "data_filter"):
+            archive.extractall(folder, filter="data")
+        else:  # pragma: no cover - Python before 3.11.4
+            archive.extractall(folder)  # noqa: S202 - git archive of the user's own template
 
 
 def _require_template(folder: Path, named: str) -> None:
