@@ -19,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -35,8 +36,10 @@ BIN = Path(sys.executable).parent
 FASTGEN = str(BIN / "fastgen")
 PYTHON = str(BIN / "python")
 POSTGRES_SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-LARGEST = ["--database", "postgresql", "--websocket", "--broadcast", "redis"]
-LARGEST_FLOOR = ["database=postgresql", "websocket=true", "broadcast_backend=redis"]
+LARGEST = ["--database", "postgresql", "--websocket", "--broadcast", "redis", "--metrics",
+           "--tracing"]  # fmt: skip
+LARGEST_FLOOR = ["database=postgresql", "websocket=true", "broadcast_backend=redis",
+                 "metrics=true", "tracing=true"]  # fmt: skip
 
 
 @dataclass
@@ -143,7 +146,7 @@ def serving(app: str, cwd: Path, env: dict[str, str]) -> Iterator[tuple[str, int
     process = subprocess.Popen(
         [PYTHON, "-m", "uvicorn", app, "--port", str(port),
          "--log-level", "warning", "--no-access-log"],
-        cwd=cwd, env={"PATH": f"{BIN}:/usr/bin:/bin", **env},
+        cwd=cwd, env={"PATH": f"{BIN}:/usr/bin:/bin", **env}, stdout=subprocess.DEVNULL,
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 30
@@ -361,7 +364,8 @@ def throughput(settings: Settings, work: Path) -> list[Figure]:
                 run([PYTHON, "-m", "alembic", "upgrade", "head"], project, DATABASE_URL=url)
                 env = {"DATABASE_URL": url}
                 with (
-                    serving("app.main:app", project, env) as (app, _),
+                    # The layers' cost only: what logs cost is in observability().
+                    serving("app.main:app", project, env | {"LOG_LEVEL": "WARNING"}) as (app, _),
                     serving("flat_app:app", BASELINES, env) as (flat, _),
                 ):
                     for number in range(100):
@@ -379,19 +383,81 @@ def throughput(settings: Settings, work: Path) -> list[Figure]:
 
 
 def compare(name: str, url: str, baseline_name: str, baseline_url: str,
-            settings: Settings) -> Figure:  # fmt: skip
+            settings: Settings, target: str = ">= 0.9x") -> Figure:  # fmt: skip
     """Load `url` and `baseline_url` in turns, so that both see the same machine."""
     rounds: dict[str, list[dict[str, float]]] = {url: [], baseline_url: []}
     for _ in range(settings.wrk_rounds):
-        for target in rounds:
-            rounds[target].append(wrk(target, settings.wrk_seconds))
+        for loaded in rounds:
+            rounds[loaded].append(wrk(loaded, settings.wrk_seconds))
     measured, baseline = ({key: statistics.median(run[key] for run in runs) for key in runs[0]}
                           for runs in rounds.values())  # fmt: skip
     return Figure(f"Throughput: {name}", measured["rps"], "req/s", baseline_name,
-                  baseline["rps"], ">= 0.9x",
+                  baseline["rps"], target,
                   {"p50 (ms)": measured["p50_ms"], "p99 (ms)": measured["p99_ms"],
                    "baseline p50 (ms)": baseline["p50_ms"],
                    "baseline p99 (ms)": baseline["p99_ms"]})  # fmt: skip
+
+
+def observability(settings: Settings, work: Path) -> list[Figure]:
+    """What JSON logs + metrics, then tracing too, cost against the same app without them.
+
+    Logs are always generated: the baseline runs at LOG_LEVEL=WARNING, so it writes no
+    access line, in a project generated without metrics and tracing. Traced spans go
+    to a local OTLP sink, as they would to a collector.
+    """
+    plain = generate(work, "--database", "sqlite")
+    watched = generate(work, "--database", "sqlite", "--metrics", "--tracing")
+    path = "/api/v1/items/42"
+    figures = []
+    with (
+        database_url("sqlite", work) as plain_db,
+        database_url("sqlite", work) as watched_db,
+        otlp_sink() as sink,
+    ):
+        for project, url in ((plain, plain_db), (watched, watched_db)):
+            run([PYTHON, "-m", "alembic", "upgrade", "head"], project, DATABASE_URL=url)
+        quiet = {"DATABASE_URL": plain_db, "LOG_LEVEL": "WARNING"}
+        logged = {"DATABASE_URL": watched_db, "LOG_FORMAT": "json"}
+        traced = logged | {"OTEL_EXPORTER_OTLP_ENDPOINT": sink}
+        cases = [("JSON access logs + metrics", logged, ">= 0.9x"),
+                 ("JSON access logs + metrics + tracing", traced, "")]  # fmt: skip
+        for case, (name, env, target) in enumerate(cases):
+            with (
+                serving("app.main:app", plain, quiet) as (baseline, _),
+                serving("app.main:app", watched, env) as (app, _),
+            ):
+                for server in (baseline, app):
+                    for number in range(50):
+                        post_json(f"{server}/api/v1/items", {"name": f"{case}-{number}"})
+                figures.append(compare(f"GET {path}, {name}", app + path,
+                                       "same app, no access log, metrics or tracing",
+                                       baseline + path, settings, target))  # fmt: skip
+    return figures
+
+
+@contextmanager
+def otlp_sink() -> Iterator[str]:
+    """A local OTLP/HTTP endpoint that takes every export and keeps nothing."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Sink(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Sink)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @contextmanager
@@ -531,6 +597,7 @@ SUITES: dict[str, Callable[[Settings, Path], list[Figure]]] = {
     "own-tests": own_tests,
     "time-to-green": time_to_green,
     "throughput": throughput,
+    "observability": observability,
     "websocket": websocket_fan_out,
     "verify": verify,
 }

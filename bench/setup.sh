@@ -18,7 +18,7 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 .bench-venv/bin/fastgen new lite "$scratch/lite" --yes --no-git -q >/dev/null
 .bench-venv/bin/fastgen new full "$scratch/full" --yes --no-git -q \
-  --database postgresql --websocket --broadcast redis >/dev/null
+  --database postgresql --websocket --broadcast redis --metrics --tracing >/dev/null
 .bench-venv/bin/python - "$scratch/lite" "$scratch/full" >"$scratch/requirements.txt" <<'PY'
 import sys, tomllib
 for project in sys.argv[1:]:

@@ -41,8 +41,8 @@ def next_commands(project: CreatedProject) -> list[str]:
         commands.append("pip install -e '.[dev]'")
     else:
         commands.append(". .venv/bin/activate")
-    if Path("docker-compose.yml") in project.files:
-        commands.append("docker compose up -d   # the servers the project needs")
+    if project.servers:
+        commands.append(f"docker compose up -d   # {', '.join(project.servers)}")
     commands.append("pytest")
     if project.answers.get("database") != "none":
         commands.append("alembic upgrade head")

@@ -70,6 +70,7 @@ class CreatedProject:
     written: bool = True
     committed: bool = False
     installed_with: str | None = None
+    servers: tuple[str, ...] = ()  # the servers it needs to run and to test
 
 
 def create_project(request: ProjectRequest, *, on_step: OnStep = lambda _: None) -> CreatedProject:
@@ -185,6 +186,7 @@ def _render_into(
         files=tuple(_files.list_files(folder, skip=lambda path: path.parts[0] == ".git")),
         answers=record.answers,
         written=False,
+        servers=tuple(s.name for s in template.servers if s.needed_by(dict(record.answers))),
     )
 
 

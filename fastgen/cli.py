@@ -159,6 +159,20 @@ def new(
             autocompletion=_choices_of("broadcast_backend"),
         ),
     ] = None,
+    metrics: Annotated[
+        bool | None,
+        typer.Option(
+            "--metrics/--no-metrics", help="Prometheus metrics at /metrics.", show_default=False
+        ),
+    ] = None,
+    tracing: Annotated[
+        bool | None,
+        typer.Option(
+            "--tracing/--no-tracing",
+            help="OpenTelemetry traces sent over OTLP.",
+            show_default=False,
+        ),
+    ] = None,
     data: Annotated[
         list[str] | None,
         typer.Option("--data", "-d", metavar="KEY=VALUE", help="Answer any question; repeatable."),
@@ -231,6 +245,8 @@ def new(
         "python_version": python,
         "websocket": websocket,
         "broadcast_backend": broadcast,
+        "metrics": metrics,
+        "tracing": tracing,
     }
     interactive = not yes and sys.stdin.isatty()
     if name is None:

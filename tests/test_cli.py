@@ -58,6 +58,8 @@ def test_new_with_defaults(invoke: Invoke, tmp_path: Path) -> None:
         "python_version": "3.12",
         "database": "sqlite",
         "websocket": False,
+        "metrics": False,
+        "tracing": False,
     }
     assert "Created" in result.stdout
     assert "alembic upgrade head" in result.stdout
@@ -102,22 +104,24 @@ def test_websocket_flags_reach_their_questions(invoke: Invoke, tmp_path: Path) -
 
 
 @pytest.mark.parametrize(
-    ("args", "needs_servers"),
+    ("args", "servers", "compose"),
     [
-        ([], False),
-        (["--database", "postgresql"], True),
-        (["--websocket", "--broadcast", "redis"], True),
+        ([], "", False),
+        (["--database", "postgresql"], "postgresql", True),
+        (["--websocket", "--broadcast", "redis"], "redis", True),
+        (["--tracing"], "", True),  # Jaeger, under a profile: not needed to run or test
     ],
 )
 def test_next_steps_start_the_servers_the_project_needs(
-    invoke: Invoke, tmp_path: Path, args: list[str], needs_servers: bool
+    invoke: Invoke, tmp_path: Path, args: list[str], servers: str, compose: bool
 ) -> None:
     result = invoke("new", "shop", tmp_path / "shop", "--no-git", *args)
 
     assert result.exit_code == 0, result.stderr
     steps = result.stdout.split("Next steps", 1)[1]
-    assert ("docker compose up -d" in steps) is needs_servers
-    assert (tmp_path / "shop" / "docker-compose.yml").exists() is needs_servers
+    assert ("docker compose up -d" in steps) is bool(servers)
+    assert f"docker compose up -d   # {servers}" in steps or not servers
+    assert (tmp_path / "shop" / "docker-compose.yml").exists() is compose
 
 
 def test_database_none_generates_no_database_code(invoke: Invoke, tmp_path: Path) -> None:

@@ -33,7 +33,8 @@ def test_all_is_every_allowed_combination_of_the_bundled_template() -> None:
     combinations = _matrix.combinations(TEMPLATE, QUESTIONS, matrix="all", pinned={})
 
     # python 3 x database 4 x (no WebSocket, or WebSocket with one of 2 backends)
-    assert len(combinations) == 3 * 4 * 3
+    # x metrics 2 x tracing 2
+    assert len(combinations) == 3 * 4 * 3 * 2 * 2
     assert len({combination.name for combination in combinations}) == len(combinations)
     assert all(asks_exactly_what_is_asked(c.answers, QUESTIONS) for c in combinations)
 
@@ -48,7 +49,10 @@ def test_pairwise_covers_every_allowed_pair_in_fewer_combinations() -> None:
 
 def test_a_pinned_answer_is_in_every_combination() -> None:
     combinations = _matrix.combinations(
-        TEMPLATE, QUESTIONS, matrix="all", pinned={"database": "mysql", "python_version": "3.12"}
+        TEMPLATE,
+        QUESTIONS,
+        matrix="all",
+        pinned={"database": "mysql", "python_version": "3.12", "metrics": True, "tracing": False},
     )
 
     assert [c.name for c in combinations] == [
@@ -57,6 +61,7 @@ def test_a_pinned_answer_is_in_every_combination() -> None:
         "websocket=true broadcast_backend=redis",
     ]
     assert all(c.answers["database"] == "mysql" for c in combinations)
+    assert all(c.answers["metrics"] and not c.answers["tracing"] for c in combinations)
 
 
 def test_a_pinned_conditional_answer_keeps_only_the_combinations_that_ask_it() -> None:
@@ -65,7 +70,7 @@ def test_a_pinned_conditional_answer_keeps_only_the_combinations_that_ask_it() -
     combinations = _matrix.combinations(TEMPLATE, QUESTIONS, matrix="all", pinned=pinned)
 
     assert {c.answers["websocket"] for c in combinations} == {True}
-    assert len(combinations) == 4
+    assert len(combinations) == 4 * 2 * 2  # database x metrics x tracing
 
 
 def test_presets_are_the_templates_presets_with_the_pins() -> None:

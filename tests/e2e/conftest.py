@@ -33,16 +33,21 @@ class Variant:
     servers: tuple[str, ...] = ()
 
 
+# The observability options each WebSocket variant adds: every database is tested
+# with neither, with tracing alone, and with both.
+OBSERVABILITY = {"memory": {"tracing": "true"}, "redis": {"metrics": "true", "tracing": "true"}}
+
+
 def _variants() -> dict[str, Variant]:
-    """Every combination that makes sense: each database x WebSocket off, memory, redis."""
+    """Every database x WebSocket off, memory, redis (and observability, as above)."""
     variants = {}
     for database in ("sqlite", "postgresql", "mysql", "none"):
         servers = (database,) if database in ("postgresql", "mysql") else ()
         variants[database] = Variant({"database": database}, servers)
-        for backend in ("memory", "redis"):
+        for backend, observability in OBSERVABILITY.items():
             answers = {"database": database, "websocket": "true", "broadcast_backend": backend}
             needs = servers + (("redis",) if backend == "redis" else ())
-            variants[f"{database}-ws-{backend}"] = Variant(answers, needs)
+            variants[f"{database}-ws-{backend}"] = Variant(answers | observability, needs)
     return variants
 
 

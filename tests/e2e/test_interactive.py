@@ -13,6 +13,7 @@ import yaml
 from tests.helpers import clean_env, interruptible
 
 FASTGEN = shutil.which("fastgen", path=str(Path(sys.executable).parent))
+NOT_ASKED = ("--no-metrics", "--no-tracing")  # questions some tests answer by flag
 
 
 def spawn(cwd: Path, *args: str, name: str | None = "shop") -> pexpect.spawn:
@@ -54,6 +55,10 @@ def test_every_question_is_asked_and_typing_replaces_the_default(tmp_path: Path)
     child.sendline("yes")
     child.expect(r"broadcast_backend \[memory\]: ")
     child.sendline("redis")
+    child.expect(r"Prometheus metrics.*\[y/N\] ")
+    child.sendline("y")
+    child.expect(r"OpenTelemetry traces.*\[y/N\] ")
+    child.sendline("")
     child.expect("The project:")
     child.expect("It needs redis to run and to test")
     child.expect(r"Create the project\? ")
@@ -70,13 +75,17 @@ def test_every_question_is_asked_and_typing_replaces_the_default(tmp_path: Path)
         "database": "none",
         "websocket": True,
         "broadcast_backend": "redis",
+        "metrics": True,
+        "tracing": False,
     }
 
 
 def test_a_wrong_answer_is_asked_again_and_back_goes_to_the_previous_question(
     tmp_path: Path,
 ) -> None:
-    child = spawn(tmp_path, "--description", "Shop", "--author", "Ada", "--python", "3.12")
+    child = spawn(
+        tmp_path, "--description", "Shop", "--author", "Ada", "--python", "3.12", *NOT_ASKED
+    )
 
     child.expect(r"database \[sqlite\]: ")
     child.sendline("oracle")
@@ -108,7 +117,7 @@ def test_a_wrong_answer_is_asked_again_and_back_goes_to_the_previous_question(
 
 
 def test_declining_the_summary_writes_nothing(tmp_path: Path) -> None:
-    child = spawn(tmp_path, "--database", "none", "--python", "3.12", "--author", "Ada")
+    child = spawn(tmp_path, "--database", "none", "--python", "3.12", "--author", "Ada", *NOT_ASKED)
 
     child.expect(r"description \[A FastAPI service\.\]: ")
     child.sendline("")
@@ -130,7 +139,7 @@ def test_without_name_the_name_is_asked_in_a_terminal(tmp_path: Path) -> None:
     index = child.expect(["Project name", "missing NAME"])
     assert index == 1  # --yes never asks
 
-    child = spawn(tmp_path, "--database", "none", "--no-websocket", name=None)
+    child = spawn(tmp_path, "--database", "none", "--no-websocket", *NOT_ASKED, name=None)
     child.expect("Project name")
     child.sendline("9lives")
     child.expect("Project name")  # refused, asked again
@@ -148,8 +157,9 @@ def test_without_name_the_name_is_asked_in_a_terminal(tmp_path: Path) -> None:
 
 def test_questions_answered_by_flags_are_not_asked(tmp_path: Path) -> None:
     child = spawn(
-        tmp_path, "--database", "none", "--python", "3.11", "--author", "Ada", "--no-websocket"
-    )
+        tmp_path, "--database", "none", "--python", "3.11", "--author", "Ada", "--no-websocket",
+        *NOT_ASKED,
+    )  # fmt: skip
 
     child.expect(r"description \[")
     child.sendline("")

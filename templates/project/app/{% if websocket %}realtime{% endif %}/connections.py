@@ -93,15 +93,18 @@ class ConnectionManager:
         self._backlog_bytes = backlog_bytes
         self._close_seconds = close_seconds
         self._subscribers: defaultdict[str, set[Connection]] = defaultdict(set)
+        self.connection_count = 0  # clients connected to this process now
 
     @asynccontextmanager
     async def connect(self, websocket: WebSocket) -> AsyncIterator[Connection]:
         """Register an accepted WebSocket for the duration of the block."""
         connection = Connection(websocket, self._backlog_bytes, self._close_seconds)
         connection.start_sending(on_stop=lambda: self._forget(connection))
+        self.connection_count += 1
         try:
             yield connection
         finally:
+            self.connection_count -= 1
             self._forget(connection)
             await connection.stop()
 

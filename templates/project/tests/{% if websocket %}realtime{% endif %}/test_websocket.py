@@ -189,6 +189,12 @@ async def test_allowed_origin_is_accepted(app: FastAPI) -> None:
         await subscribe(websocket, "things")
 
 
+async def test_the_session_has_a_request_id_like_any_request(app: FastAPI) -> None:
+    async with connect(app, headers={"X-Request-ID": "ws-session-1"}) as websocket:
+        assert websocket.response is not None
+        assert websocket.response.headers["X-Request-ID"] == "ws-session-1"
+
+
 async def test_silent_client_is_pinged_then_closed(app: FastAPI) -> None:
     with_heartbeat(app, 0.1)
     async with connect(app) as websocket:
