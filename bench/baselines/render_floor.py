@@ -26,6 +26,8 @@ def main() -> None:
         "database": "sqlite",
         "websocket": False,
         "broadcast_backend": "memory",
+        "metrics": False,
+        "tracing": False,
     }
     for item in sys.argv[2:]:
         key, _, value = item.partition("=")
