@@ -119,6 +119,7 @@ class ResourceContext:
     references: tuple[Reference, ...]
     database: str
     websocket: bool
+    events: bool = False  # its service announces its changes (WebSocket, webhook job)
     revision: str = ""
     down_revision: str | None = None
 

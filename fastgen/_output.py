@@ -47,6 +47,8 @@ def next_commands(project: CreatedProject) -> list[str]:
     if project.answers.get("database") != "none":
         commands.append("alembic upgrade head")
     commands.append("uvicorn app.main:app --reload")
+    if project.answers.get("jobs", "none") != "none":
+        commands.append("python -m app.worker   # in another terminal: runs the jobs")
     return commands
 
 

@@ -39,6 +39,10 @@ class Project:
         return bool(self.answers.get("websocket", False))
 
     @property
+    def jobs(self) -> str:
+        return str(self.answers.get("jobs", "none"))
+
+    @property
     def sql(self) -> bool:
         return self.database != "none"
 

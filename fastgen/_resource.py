@@ -89,6 +89,7 @@ def _context(
         references=_references.resolve(project, name, fields),
         database=project.database,
         websocket=project.websocket,
+        events=project.websocket or project.jobs != "none",
         revision=revision,
         down_revision=down_revision,
     )

@@ -159,6 +159,14 @@ def new(
             autocompletion=_choices_of("broadcast_backend"),
         ),
     ] = None,
+    jobs: Annotated[
+        str | None,
+        typer.Option(
+            metavar="CHOICE",
+            help="Background jobs: none (default) or redis (a worker, retries, a schedule).",
+            autocompletion=_choices_of("jobs"),
+        ),
+    ] = None,
     metrics: Annotated[
         bool | None,
         typer.Option(
@@ -245,6 +253,7 @@ def new(
         "python_version": python,
         "websocket": websocket,
         "broadcast_backend": broadcast,
+        "jobs": jobs,
         "metrics": metrics,
         "tracing": tracing,
     }

@@ -88,12 +88,14 @@ class Server:
     """A server the checks of some projects need, as `fastgen.yml` declares it."""
 
     name: str
-    when: dict[str, Any]  # the answers under which a project needs it
+    when: tuple[dict[str, Any], ...]  # answer sets under any of which a project needs it
     variable: str  # the environment variable that tells the project's tests its URL
     url: str
 
     def needed_by(self, answers: dict[str, Any]) -> bool:
-        return all(answers.get(key) == value for key, value in self.when.items())
+        return any(
+            all(answers.get(key) == value for key, value in when.items()) for when in self.when
+        )
 
 
 @dataclass(frozen=True)
@@ -157,10 +159,14 @@ def load_template(path: Path = BUNDLED_TEMPLATE) -> Template:
 
 
 def _server(name: str, spec: Any, where: Path) -> Server:
-    if not isinstance(spec, dict) or not isinstance(spec.get("when", {}), dict):
-        raise FastgenError(f"{where}: server {name!r} needs when (a mapping), variable and url")
+    when = spec.get("when", {}) if isinstance(spec, dict) else None
+    alternatives = when if isinstance(when, list) else [when]
+    if not all(isinstance(answers, dict) for answers in alternatives):
+        raise FastgenError(
+            f"{where}: server {name!r} needs when (a mapping, or a list of them), variable and url"
+        )
     try:
-        return Server(name, dict(spec.get("when", {})), str(spec["variable"]), str(spec["url"]))
+        return Server(name, tuple(map(dict, alternatives)), str(spec["variable"]), str(spec["url"]))
     except KeyError as missing:
         raise FastgenError(f"{where}: server {name!r} has no {missing}") from None
 

@@ -58,6 +58,7 @@ def test_new_with_defaults(invoke: Invoke, tmp_path: Path) -> None:
         "python_version": "3.12",
         "database": "sqlite",
         "websocket": False,
+        "jobs": "none",
         "metrics": False,
         "tracing": False,
     }
@@ -109,6 +110,7 @@ def test_websocket_flags_reach_their_questions(invoke: Invoke, tmp_path: Path) -
         ([], "", False),
         (["--database", "postgresql"], "postgresql", True),
         (["--websocket", "--broadcast", "redis"], "redis", True),
+        (["--jobs", "redis"], "redis", True),
         (["--tracing"], "", True),  # Jaeger, under a profile: not needed to run or test
     ],
 )
@@ -122,6 +124,7 @@ def test_next_steps_start_the_servers_the_project_needs(
     assert ("docker compose up -d" in steps) is bool(servers)
     assert f"docker compose up -d   # {servers}" in steps or not servers
     assert (tmp_path / "shop" / "docker-compose.yml").exists() is compose
+    assert ("python -m app.worker" in steps) is ("--jobs" in args)
 
 
 def test_database_none_generates_no_database_code(invoke: Invoke, tmp_path: Path) -> None:

@@ -33,8 +33,8 @@ def test_all_is_every_allowed_combination_of_the_bundled_template() -> None:
     combinations = _matrix.combinations(TEMPLATE, QUESTIONS, matrix="all", pinned={})
 
     # python 3 x database 4 x (no WebSocket, or WebSocket with one of 2 backends)
-    # x metrics 2 x tracing 2
-    assert len(combinations) == 3 * 4 * 3 * 2 * 2
+    # x jobs 2 x metrics 2 x tracing 2
+    assert len(combinations) == 3 * 4 * 3 * 2 * 2 * 2
     assert len({combination.name for combination in combinations}) == len(combinations)
     assert all(asks_exactly_what_is_asked(c.answers, QUESTIONS) for c in combinations)
 
@@ -52,7 +52,13 @@ def test_a_pinned_answer_is_in_every_combination() -> None:
         TEMPLATE,
         QUESTIONS,
         matrix="all",
-        pinned={"database": "mysql", "python_version": "3.12", "metrics": True, "tracing": False},
+        pinned={
+            "database": "mysql",
+            "python_version": "3.12",
+            "jobs": "redis",
+            "metrics": True,
+            "tracing": False,
+        },
     )
 
     assert [c.name for c in combinations] == [
@@ -70,7 +76,7 @@ def test_a_pinned_conditional_answer_keeps_only_the_combinations_that_ask_it() -
     combinations = _matrix.combinations(TEMPLATE, QUESTIONS, matrix="all", pinned=pinned)
 
     assert {c.answers["websocket"] for c in combinations} == {True}
-    assert len(combinations) == 4 * 2 * 2  # database x metrics x tracing
+    assert len(combinations) == 4 * 2 * 2 * 2  # database x jobs x metrics x tracing
 
 
 def test_presets_are_the_templates_presets_with_the_pins() -> None:

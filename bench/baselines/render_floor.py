@@ -26,6 +26,7 @@ def main() -> None:
         "database": "sqlite",
         "websocket": False,
         "broadcast_backend": "memory",
+        "jobs": "none",
         "metrics": False,
         "tracing": False,
     }

@@ -33,21 +33,24 @@ class Variant:
     servers: tuple[str, ...] = ()
 
 
-# The observability options each WebSocket variant adds: every database is tested
-# with neither, with tracing alone, and with both.
-OBSERVABILITY = {"memory": {"tracing": "true"}, "redis": {"metrics": "true", "tracing": "true"}}
+# The options each WebSocket variant adds: every database is tested with none of
+# them, with tracing alone, and with jobs, metrics and tracing (Redis is up for it).
+EXTRAS = {
+    "memory": {"tracing": "true"},
+    "redis": {"jobs": "redis", "metrics": "true", "tracing": "true"},
+}
 
 
 def _variants() -> dict[str, Variant]:
-    """Every database x WebSocket off, memory, redis (and observability, as above)."""
+    """Every database x WebSocket off, memory, redis (and the extras above)."""
     variants = {}
     for database in ("sqlite", "postgresql", "mysql", "none"):
         servers = (database,) if database in ("postgresql", "mysql") else ()
         variants[database] = Variant({"database": database}, servers)
-        for backend, observability in OBSERVABILITY.items():
+        for backend, extras in EXTRAS.items():
             answers = {"database": database, "websocket": "true", "broadcast_backend": backend}
             needs = servers + (("redis",) if backend == "redis" else ())
-            variants[f"{database}-ws-{backend}"] = Variant(answers | observability, needs)
+            variants[f"{database}-ws-{backend}"] = Variant(answers | extras, needs)
     return variants
 
 

@@ -13,7 +13,7 @@ import yaml
 from tests.helpers import clean_env, interruptible
 
 FASTGEN = shutil.which("fastgen", path=str(Path(sys.executable).parent))
-NOT_ASKED = ("--no-metrics", "--no-tracing")  # questions some tests answer by flag
+NOT_ASKED = ("--jobs=none", "--no-metrics", "--no-tracing")  # questions answered by flag
 
 
 def spawn(cwd: Path, *args: str, name: str | None = "shop") -> pexpect.spawn:
@@ -55,6 +55,8 @@ def test_every_question_is_asked_and_typing_replaces_the_default(tmp_path: Path)
     child.sendline("yes")
     child.expect(r"broadcast_backend \[memory\]: ")
     child.sendline("redis")
+    child.expect(r"2\) redis - a taskiq queue.*\r\njobs \[none\]: ")
+    child.sendline("2")
     child.expect(r"Prometheus metrics.*\[y/N\] ")
     child.sendline("y")
     child.expect(r"OpenTelemetry traces.*\[y/N\] ")
@@ -75,6 +77,7 @@ def test_every_question_is_asked_and_typing_replaces_the_default(tmp_path: Path)
         "database": "none",
         "websocket": True,
         "broadcast_backend": "redis",
+        "jobs": "redis",
         "metrics": True,
         "tracing": False,
     }
