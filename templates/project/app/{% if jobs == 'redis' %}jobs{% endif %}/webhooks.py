@@ -18,7 +18,7 @@ class WebhookSender:
         self._client = httpx.AsyncClient(timeout=timeout)
 
     async def deliver(self, event: DomainEvent) -> None:
-        if self._url is None:
+        if not self._url:
             logger.warning("WEBHOOK_URL is not set: event %s dropped", event.name)
             return
         headers = {"Content-Type": "application/json"}

@@ -12,6 +12,7 @@ from app.core.config import Settings
 from app.core.logs import request_id
 from app.jobs.failed import FailedJob
 from app.jobs.queue import PRUNE_FAILED_JOBS, Jobs, QueuedWebhooks
+from app.jobs.webhooks import WebhookSender
 from tests.jobs.conftest import EVENT, Webhook, forget_queue, until
 from tests.redis import REDIS_URL, require_redis
 
@@ -118,3 +119,15 @@ async def test_pruning_is_scheduled_every_hour(jobs: Jobs) -> None:
     assert [(s.task_name, s.cron) for s in schedules] == [
         (PRUNE_FAILED_JOBS, "0 * * * *")
     ]
+
+
+async def test_without_a_webhook_url_an_event_is_dropped_with_a_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    sender = WebhookSender(None, timeout=1)
+    try:
+        await sender.deliver(EVENT)
+    finally:
+        await sender.close()
+
+    assert "WEBHOOK_URL is not set: event thing.created dropped" in caplog.text
