@@ -259,6 +259,8 @@ def test_every_field_type_and_reserved_names_over_http(server: Server) -> None:
     assert paths <= set(schema["paths"])
 
 
+# On each way of storing data; the WebSocket and jobs variant adds no route of its own.
+@pytest.mark.parametrize("variant", VARIANTS_WITH_RESOURCES[:4], indirect=True)
 def test_an_outside_fuzzer_finds_nothing(
     server: Server, project_python: Path, tmp_path: Path
 ) -> None:
