@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -20,7 +19,7 @@ import pytest
 
 from tests.e2e.conftest import Generate, run_in_project, served_database, variant_environment
 from tests.e2e.test_serving import Server, serving
-from tests.helpers import run
+from tests.helpers import http_server, run
 
 pytestmark = pytest.mark.e2e
 
@@ -55,12 +54,9 @@ def webhook() -> Iterator[Webhook]:
         def log_message(self, format: str, *args: object) -> None:
             """Quiet."""
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    hook.url = f"http://127.0.0.1:{server.server_address[1]}/hooks"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield hook
-    server.shutdown()
-    server.server_close()
+    with http_server(Receiver) as server:
+        hook.url = f"http://127.0.0.1:{server.server_address[1]}/hooks"
+        yield hook
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 import urllib.request
 from collections.abc import Iterable, Iterator
@@ -15,20 +14,22 @@ import pytest
 
 from tests.e2e.conftest import Generate, run_in_project, served_database, variant_environment
 from tests.e2e.test_serving import Server, serving
+from tests.helpers import http_server
 
 pytestmark = pytest.mark.e2e
 
 VARIANT = "postgresql-ws-redis"  # metrics and tracing on, PostgreSQL and Redis
 
 
+RECEIVED: list[tuple[str, bytes]] = []  # (path, body) of what the collector took
+
+
 class Collector(BaseHTTPRequestHandler):
     """An OTLP/HTTP receiver that keeps the bodies posted to it."""
 
-    server: CollectorServer
-
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        self.server.received.append((self.path, body))
+        RECEIVED.append((self.path, body))
         self.send_response(200)
         self.send_header("Content-Length", "0")
         self.end_headers()
@@ -37,25 +38,17 @@ class Collector(BaseHTTPRequestHandler):
         """Quiet."""
 
 
-class CollectorServer(ThreadingHTTPServer):
-    received: list[tuple[str, bytes]]
-
-
 @pytest.fixture(scope="module")
-def collector() -> Iterator[CollectorServer]:
-    server = CollectorServer(("127.0.0.1", 0), Collector)
-    server.received = []
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
-    server.server_close()
+def collector() -> Iterator[ThreadingHTTPServer]:
+    with http_server(Collector) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
 def watched(
     generated: Generate,
     project_python: Path,
-    collector: CollectorServer,
+    collector: ThreadingHTTPServer,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[Server, Path]]:
     """The variant served as in production (JSON logs), tracing to the collector."""
@@ -132,15 +125,15 @@ def test_metrics_count_requests_by_route_template(watched: tuple[Server, Path]) 
 
 
 def test_spans_reach_the_otlp_endpoint(
-    watched: tuple[Server, Path], collector: CollectorServer
+    watched: tuple[Server, Path],
 ) -> None:
     server, _ = watched
     get(server, "/api/v1/items?limit=1", {})
 
     deadline = time.monotonic() + 15  # the batch processor exports every 5 s
     while time.monotonic() < deadline:
-        traces = b"".join(body for path, body in collector.received if path == "/v1/traces")
+        traces = b"".join(body for path, body in RECEIVED if path == "/v1/traces")
         if b"GET /api/v1/items" in traces and b"SELECT" in traces:  # a request, its query
             return
         time.sleep(0.2)
-    pytest.fail(f"the spans of GET /api/v1/items did not arrive: {collector.received!r}")
+    pytest.fail(f"the spans of GET /api/v1/items did not arrive: {RECEIVED!r}")
