@@ -37,9 +37,9 @@ FASTGEN = str(BIN / "fastgen")
 PYTHON = str(BIN / "python")
 POSTGRES_SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 LARGEST = ["--database", "postgresql", "--websocket", "--broadcast", "redis", "--jobs",
-           "redis", "--metrics", "--tracing"]  # fmt: skip
+           "redis", "--metrics", "--tracing", "--kubernetes"]  # fmt: skip
 LARGEST_FLOOR = ["database=postgresql", "websocket=true", "broadcast_backend=redis",
-                 "jobs=redis", "metrics=true", "tracing=true"]  # fmt: skip
+                 "jobs=redis", "metrics=true", "tracing=true", "kubernetes=true"]  # fmt: skip
 
 
 @dataclass

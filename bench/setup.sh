@@ -22,8 +22,8 @@ trap 'rm -rf "$scratch"' EXIT
 .bench-venv/bin/python - "$scratch/lite" "$scratch/full" >"$scratch/requirements.txt" <<'PY'
 import sys, tomllib
 for project in sys.argv[1:]:
-    metadata = tomllib.load(open(f"{project}/pyproject.toml", "rb"))["project"]
-    print(*metadata["dependencies"], *metadata["optional-dependencies"]["dev"], sep="\n")
+    config = tomllib.load(open(f"{project}/pyproject.toml", "rb"))
+    print(*config["project"]["dependencies"], *config["dependency-groups"]["dev"], sep="\n")
 PY
 "${uv[@]}" -r "$scratch/requirements.txt"
 echo "benchmark environment ready: .bench-venv"

@@ -4,7 +4,7 @@ The varied questions are those with a closed set of answers (choices, yes/no) th
 user did not pin. A question asked only when a yes/no question is yes (`when:`) has no
 answer when that one is no: such a combination leaves it out, and no pair puts one of its
 answers beside the no. A pinned answer to such a question keeps only the combinations
-that ask it.
+that ask it. A combination a question's validator refuses is left out.
 """
 
 from __future__ import annotations
@@ -81,7 +81,8 @@ class _Space:
         self.values = [_values(q) for q in self.varied]
 
     def every_row(self) -> list[tuple[Any, ...]]:
-        return [row for row in itertools.product(*self.values) if self.allowed(row)]
+        rows = (row for row in itertools.product(*self.values) if self.allowed(row))
+        return [row for row in rows if not self.refused(row)]
 
     def pairwise_rows(self) -> list[tuple[Any, ...]]:
         """A covering array, built greedily (as AETG does) from the allowed rows: each
@@ -113,6 +114,12 @@ class _Space:
             if asked == (value == _ABSENT):
                 return False
         return True
+
+    def refused(self, row: tuple[Any, ...]) -> bool:
+        """Whether a question's validator refuses the row's answers (e.g. two modules
+        that cannot go together)."""
+        answers = self.combination(row).answers
+        return any(question.refusal(answers) for question in self.questions.values())
 
     def combination(self, row: tuple[Any, ...]) -> Combination:
         pairs = zip(self.names, row, strict=True)

@@ -37,8 +37,7 @@ def next_commands(project: CreatedProject) -> list[str]:
     """The commands that take the new project to a running server."""
     commands = [f"cd {_display_path(project.path)}"]
     if project.installed_with is None:
-        commands.append("python -m venv .venv && . .venv/bin/activate")
-        commands.append("pip install -e '.[dev]'")
+        commands.append("uv sync && . .venv/bin/activate   # or: pip install -e . --group dev")
     else:
         commands.append(". .venv/bin/activate")
     if project.servers:

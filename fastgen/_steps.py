@@ -41,20 +41,36 @@ def commit_initial_state(project: Path) -> bool:
     return True
 
 
-def install_dependencies(project: Path) -> str:
-    """Create `project/.venv` and install the project with its dev extra into it.
+def commit_lock(project: Path) -> None:
+    """Commit the `uv.lock` that installing wrote, after the initial commit."""
+    git = shutil.which("git") or "git"
+    _run([git, "add", "uv.lock"], project, "git add")
+    env = None if _has_git_identity(git, project) else os.environ | _FALLBACK_IDENTITY
+    _run(
+        [git, *_GIT_COMMIT_OPTIONS, "commit", "--quiet", "--no-verify",
+         "--message", "Lock the dependencies (uv lock)"],
+        project, "git commit", env=env,
+    )  # fmt: skip
 
-    Uses uv when it is on PATH, pip otherwise; returns the name of the tool used.
+
+def install_dependencies(project: Path) -> str:
+    """Create `project/.venv` with the project and its dev dependency group installed.
+
+    With uv (when it is on PATH) the versions are locked first, in `uv.lock`, then
+    synced; with pip (25.1 or newer, for `--group`) nothing is locked. Returns the
+    name of the tool used.
     """
     uv = shutil.which("uv")
-    python = str(venv_python(project))
     if uv:
-        _run([uv, "venv", "--quiet", "--python", sys.executable, ".venv"], project, "uv venv")
-        _run([uv, "pip", "install", "--quiet", "--python", python, "-e", ".[dev]"],
-             project, "uv pip install")  # fmt: skip
+        _run([uv, "lock", "--quiet", "--python", sys.executable], project, "uv lock")
+        _run([uv, "sync", "--locked", "--quiet", "--python", sys.executable], project, "uv sync")
         return "uv"
+    python = str(venv_python(project))
     _run([sys.executable, "-m", "venv", ".venv"], project, "python -m venv")
-    _run([python, "-m", "pip", "install", "--quiet", "-e", ".[dev]"], project, "pip install")
+    _run([python, "-m", "pip", "install", "--quiet", "--upgrade", "pip>=25.1"],
+         project, "upgrading pip")  # fmt: skip
+    _run([python, "-m", "pip", "install", "--quiet", "-e", ".", "--group", "dev"],
+         project, "pip install")  # fmt: skip
     return "pip"
 
 

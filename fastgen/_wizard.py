@@ -9,13 +9,12 @@ stderr, so that stdout stays for results (`--json`); Ctrl-C and Ctrl-D write not
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Mapping
 from typing import Any, TextIO
 
 from fastgen.errors import FastgenError, InvalidAnswerError, InvalidNameError
-from fastgen.template import Question, Template
+from fastgen.template import Question, Template, _regex_search
 
 BACK = "<"
 
@@ -149,20 +148,9 @@ def _default(question: Question, answers: Mapping[str, Any]) -> Any:
 
 def _validate(question: Question, value: Any, answers: Mapping[str, Any]) -> None:
     """Run the question's copier.yml validator, where fastgen can evaluate it."""
-    import jinja2
-
-    if not question.validator:
-        return
-    try:
-        message = (
-            _environment()
-            .from_string(question.validator)
-            .render(**{**answers, question.name: value})
-        )
-    except jinja2.TemplateError:  # e.g. a filter fastgen lacks: Copier validates it later
-        return
-    if message.strip():
-        raise InvalidAnswerError(" ".join(message.split()))
+    message = question.refusal({**answers, question.name: value})
+    if message:
+        raise InvalidAnswerError(message)
 
 
 def _environment() -> Any:
@@ -171,12 +159,6 @@ def _environment() -> Any:
     environment = jinja2.Environment(autoescape=False)  # noqa: S701 - text, not HTML
     environment.filters["regex_search"] = _regex_search
     return environment
-
-
-def _regex_search(value: str, pattern: str) -> str | None:
-    """Ansible's `regex_search`, as Copier templates use it: the match, or None."""
-    found = re.search(pattern, str(value))
-    return found.group(0) if found else None
 
 
 def _summarize(

@@ -230,7 +230,10 @@ def _checked(
 def _install_or_remove(project: CreatedProject, *, existing_mode: int | None) -> str:
     """Install the project's dependencies; if that fails, remove the project."""
     try:
-        return _steps.install_dependencies(project.path)
+        installed_with = _steps.install_dependencies(project.path)
+        if project.committed and (project.path / "uv.lock").is_file():
+            _steps.commit_lock(project.path)
+        return installed_with
     except StepError as error:
         _remove_project(project, existing_mode=existing_mode)
         raise StepError(

@@ -181,6 +181,22 @@ def new(
             show_default=False,
         ),
     ] = None,
+    kubernetes: Annotated[
+        bool | None,
+        typer.Option(
+            "--kubernetes/--no-kubernetes",
+            help="Kubernetes manifests: Kustomize base and overlays.",
+            show_default=False,
+        ),
+    ] = None,
+    serverless: Annotated[
+        str | None,
+        typer.Option(
+            metavar="CHOICE",
+            help="Serverless platform: none (default) or aws-lambda (a Mangum handler).",
+            autocompletion=_choices_of("serverless"),
+        ),
+    ] = None,
     data: Annotated[
         list[str] | None,
         typer.Option("--data", "-d", metavar="KEY=VALUE", help="Answer any question; repeatable."),
@@ -256,6 +272,8 @@ def new(
         "jobs": jobs,
         "metrics": metrics,
         "tracing": tracing,
+        "kubernetes": kubernetes,
+        "serverless": serverless,
     }
     interactive = not yes and sys.stdin.isatty()
     if name is None:

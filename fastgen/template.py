@@ -51,6 +51,19 @@ class Question:
             )
         return text
 
+    def refusal(self, answers: Mapping[str, Any]) -> str:
+        """What this question's validator says of `answers`, on one line: empty where it
+        accepts them, or where fastgen cannot evaluate it (Copier then does)."""
+        import jinja2
+
+        if not self.validator or self.name not in answers:
+            return ""
+        try:
+            message = _validator(self.validator).render(**answers)
+        except jinja2.TemplateError:  # e.g. a filter fastgen lacks
+            return ""
+        return " ".join(message.split())
+
     def _yes_or_no(self, value: Any) -> bool:
         if isinstance(value, bool):
             return value
@@ -257,6 +270,21 @@ def _question(name: str, spec: dict[str, Any]) -> Question:
         labels=tuple(str(label) for label in labels),
         validator=str(spec.get("validator", "")),
     )
+
+
+@cache
+def _validator(source: str) -> Any:
+    import jinja2
+
+    environment = jinja2.Environment(autoescape=False)  # noqa: S701 - text, not HTML
+    environment.filters["regex_search"] = _regex_search
+    return environment.from_string(source)
+
+
+def _regex_search(value: Any, pattern: str) -> str | None:
+    """Copier's (Ansible's) `regex_search` filter, as copier.yml validators use it."""
+    found = re.search(pattern, str(value))
+    return found.group(0) if found else None
 
 
 def load_yaml_mapping(path: Path) -> dict[str, Any]:

@@ -61,6 +61,8 @@ def test_new_with_defaults(invoke: Invoke, tmp_path: Path) -> None:
         "jobs": "none",
         "metrics": False,
         "tracing": False,
+        "kubernetes": False,
+        "serverless": "none",
     }
     assert "Created" in result.stdout
     assert "alembic upgrade head" in result.stdout
@@ -105,17 +107,17 @@ def test_websocket_flags_reach_their_questions(invoke: Invoke, tmp_path: Path) -
 
 
 @pytest.mark.parametrize(
-    ("args", "servers", "compose"),
+    ("args", "servers"),
     [
-        ([], "", False),
-        (["--database", "postgresql"], "postgresql", True),
-        (["--websocket", "--broadcast", "redis"], "redis", True),
-        (["--jobs", "redis"], "redis", True),
-        (["--tracing"], "", True),  # Jaeger, under a profile: not needed to run or test
+        ([], ""),
+        (["--database", "postgresql"], "postgresql"),
+        (["--websocket", "--broadcast", "redis"], "redis"),
+        (["--jobs", "redis"], "redis"),
+        (["--tracing"], ""),  # Jaeger, under a profile: not needed to run or test
     ],
 )
 def test_next_steps_start_the_servers_the_project_needs(
-    invoke: Invoke, tmp_path: Path, args: list[str], servers: str, compose: bool
+    invoke: Invoke, tmp_path: Path, args: list[str], servers: str
 ) -> None:
     result = invoke("new", "shop", tmp_path / "shop", "--no-git", *args)
 
@@ -123,7 +125,6 @@ def test_next_steps_start_the_servers_the_project_needs(
     steps = result.stdout.split("Next steps", 1)[1]
     assert ("docker compose up -d" in steps) is bool(servers)
     assert f"docker compose up -d   # {servers}" in steps or not servers
-    assert (tmp_path / "shop" / "docker-compose.yml").exists() is compose
     assert ("python -m app.worker" in steps) is ("--jobs" in args)
 
 

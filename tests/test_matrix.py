@@ -32,9 +32,11 @@ def asks_exactly_what_is_asked(answers: dict[str, object], questions: dict[str, 
 def test_all_is_every_allowed_combination_of_the_bundled_template() -> None:
     combinations = _matrix.combinations(TEMPLATE, QUESTIONS, matrix="all", pinned={})
 
-    # python 3 x database 4 x (no WebSocket, or WebSocket with one of 2 backends)
-    # x jobs 2 x metrics 2 x tracing 2
-    assert len(combinations) == 3 * 4 * 3 * 2 * 2 * 2
+    # python 3 x (database 4 x (no WebSocket, or WebSocket with one of 2 backends)
+    # x jobs 2 x metrics 2 x tracing 2 on no platform, + on Kubernetes the 2 database
+    # servers x (no WebSocket or Redis) x 8, + on Lambda, or on both, the 2 database
+    # servers without WebSocket or metrics x jobs 2 x tracing 2)
+    assert len(combinations) == 3 * (4 * 3 * 8 + 2 * 2 * 8 + 2 * 4 + 2 * 4)
     assert len({combination.name for combination in combinations}) == len(combinations)
     assert all(asks_exactly_what_is_asked(c.answers, QUESTIONS) for c in combinations)
 
@@ -43,7 +45,9 @@ def test_pairwise_covers_every_allowed_pair_in_fewer_combinations() -> None:
     combinations = _matrix.combinations(TEMPLATE, QUESTIONS, matrix="pairwise", pinned={})
 
     assert _matrix.allowed_pairs(QUESTIONS, {}) <= covered(combinations, QUESTIONS)
-    assert len(combinations) == 12  # python x database, the least any array can be
+    # python x database is 12, the least any array can be; the combinations the
+    # validators refuse cost two more.
+    assert len(combinations) == 14
     assert all(asks_exactly_what_is_asked(c.answers, QUESTIONS) for c in combinations)
 
 
@@ -58,6 +62,8 @@ def test_a_pinned_answer_is_in_every_combination() -> None:
             "jobs": "redis",
             "metrics": True,
             "tracing": False,
+            "kubernetes": False,
+            "serverless": "none",
         },
     )
 
@@ -71,12 +77,24 @@ def test_a_pinned_answer_is_in_every_combination() -> None:
 
 
 def test_a_pinned_conditional_answer_keeps_only_the_combinations_that_ask_it() -> None:
-    pinned = {"broadcast_backend": "redis", "python_version": "3.12"}
+    pinned = {"broadcast_backend": "redis", "python_version": "3.12", "kubernetes": False}
 
-    combinations = _matrix.combinations(TEMPLATE, QUESTIONS, matrix="all", pinned=pinned)
+    combinations = _matrix.combinations(
+        TEMPLATE, QUESTIONS, matrix="all", pinned=pinned | {"serverless": "none"}
+    )
 
     assert {c.answers["websocket"] for c in combinations} == {True}
     assert len(combinations) == 4 * 2 * 2 * 2  # database x jobs x metrics x tracing
+
+
+def test_a_combination_a_validator_refuses_is_left_out() -> None:
+    pinned = {"database": "sqlite", "python_version": "3.12"}
+
+    combinations = _matrix.combinations(TEMPLATE, QUESTIONS, matrix="all", pinned=pinned)
+
+    assert {c.answers["kubernetes"] for c in combinations} == {False}
+    assert {c.answers["serverless"] for c in combinations} == {"none"}
+    assert len(combinations) == 3 * 2 * 2 * 2  # WebSocket x jobs x metrics x tracing
 
 
 def test_presets_are_the_templates_presets_with_the_pins() -> None:

@@ -29,6 +29,8 @@ def main() -> None:
         "jobs": "none",
         "metrics": False,
         "tracing": False,
+        "kubernetes": False,
+        "serverless": "none",
     }
     for item in sys.argv[2:]:
         key, _, value = item.partition("=")

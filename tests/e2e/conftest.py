@@ -39,6 +39,9 @@ EXTRAS = {
     "memory": {"tracing": "true"},
     "redis": {"jobs": "redis", "metrics": "true", "tracing": "true"},
 }
+# Where a database server keeps the data, a project may run on several machines: the
+# plain variant also runs on Lambda, the Redis one on Kubernetes.
+SERVER_EXTRAS = {"": {"serverless": "aws-lambda"}, "redis": {"kubernetes": "true"}}
 
 
 def _variants() -> dict[str, Variant]:
@@ -46,11 +49,13 @@ def _variants() -> dict[str, Variant]:
     variants = {}
     for database in ("sqlite", "postgresql", "mysql", "none"):
         servers = (database,) if database in ("postgresql", "mysql") else ()
-        variants[database] = Variant({"database": database}, servers)
+        deploy = SERVER_EXTRAS if servers else {}
+        variants[database] = Variant({"database": database} | deploy.get("", {}), servers)
         for backend, extras in EXTRAS.items():
             answers = {"database": database, "websocket": "true", "broadcast_backend": backend}
             needs = servers + (("redis",) if backend == "redis" else ())
-            variants[f"{database}-ws-{backend}"] = Variant(answers | extras, needs)
+            answers |= extras | deploy.get(backend, {})
+            variants[f"{database}-ws-{backend}"] = Variant(answers, needs)
     return variants
 
 
@@ -100,8 +105,8 @@ def project_python(generated: Generate, pytestconfig: pytest.Config) -> Path:
 
 
 def _requirements(project: Path) -> list[str]:
-    metadata = tomllib.loads((project / "pyproject.toml").read_text())["project"]
-    return [*metadata["dependencies"], *metadata["optional-dependencies"]["dev"]]
+    config = tomllib.loads((project / "pyproject.toml").read_text())
+    return [*config["project"]["dependencies"], *config["dependency-groups"]["dev"]]
 
 
 def variant_environment(variant: str) -> dict[str, str]:

@@ -27,8 +27,12 @@ def test_install_with_uv_then_the_tests_pass(tmp_path: Path) -> None:
     result = run([FASTGEN, "new", "shop", "--yes", "--install", "--quiet"], tmp_path, env=env)
 
     assert ". .venv/bin/activate" in result.stdout
-    output = run([".venv/bin/python", "-m", "pytest", "-q"], tmp_path / "shop", env=env).stdout
+    project = tmp_path / "shop"
+    output = run([".venv/bin/python", "-m", "pytest", "-q"], project, env=env).stdout
     assert " passed" in output
+    # The lock is committed and holds what was installed: a locked sync changes nothing.
+    assert run(["git", "status", "--porcelain"], project, env=env).stdout == ""
+    run([str(BIN / "uv"), "sync", "--locked", "--check"], project, env=env)
 
 
 def test_a_failed_install_removes_the_project(tmp_path: Path) -> None:
@@ -51,7 +55,7 @@ def test_a_failed_install_removes_the_project(tmp_path: Path) -> None:
 
     assert result.returncode == 1
     assert result.stderr.splitlines()[-1] == (
-        "error: uv venv failed: no network today "
+        "error: uv lock failed: no network today "
         "(nothing was kept; without --install the project is kept)"
     )
     assert list(work.iterdir()) == []

@@ -13,7 +13,13 @@ import yaml
 from tests.helpers import clean_env, interruptible
 
 FASTGEN = shutil.which("fastgen", path=str(Path(sys.executable).parent))
-NOT_ASKED = ("--jobs=none", "--no-metrics", "--no-tracing")  # questions answered by flag
+NOT_ASKED = (  # questions answered by flag
+    "--jobs=none",
+    "--no-metrics",
+    "--no-tracing",
+    "--no-kubernetes",
+    "--serverless=none",
+)
 
 
 def spawn(cwd: Path, *args: str, name: str | None = "shop") -> pexpect.spawn:
@@ -61,6 +67,13 @@ def test_every_question_is_asked_and_typing_replaces_the_default(tmp_path: Path)
     child.sendline("y")
     child.expect(r"OpenTelemetry traces.*\[y/N\] ")
     child.sendline("")
+    child.expect(r"Kubernetes manifests.*\[y/N\] ")
+    child.sendline("y")  # refused: each replica would keep its own data
+    child.expect("! replicas share no disk or memory: Kubernetes needs database postgresql")
+    child.expect(r"Kubernetes manifests.*\[y/N\] ")
+    child.sendline("n")
+    child.expect(r"serverless \[none\]: ")
+    child.sendline("")
     child.expect("The project:")
     child.expect("It needs redis to run and to test")
     child.expect(r"Create the project\? ")
@@ -80,6 +93,8 @@ def test_every_question_is_asked_and_typing_replaces_the_default(tmp_path: Path)
         "jobs": "redis",
         "metrics": True,
         "tracing": False,
+        "kubernetes": False,
+        "serverless": "none",
     }
 
 

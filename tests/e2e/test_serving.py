@@ -5,7 +5,6 @@ from __future__ import annotations
 import http.client
 import json
 import re
-import shlex
 import socket
 import subprocess
 import time
@@ -109,8 +108,6 @@ def production_options(project: Path) -> list[str]:
         if line.startswith("CMD ")
     )
     words = json.loads(cmd.removeprefix("CMD "))
-    if words[:2] == ["sh", "-c"]:  # migrations first, then `exec uvicorn ...`
-        words = shlex.split(words[2].partition("exec ")[2])
     options = words[words.index("app.main:app") + 1 :]
     pairs = dict(zip(options[::2], options[1::2], strict=True))
     return [
