@@ -88,7 +88,7 @@ def test_each_overlay_builds_into_valid_kubernetes_manifests(
 
 
 @pytest.mark.parametrize("variant", [LAMBDA[0], KUBERNETES[0]])
-def test_uv_locks_syncs_and_runs_the_projects_own_tests(
+def test_uv_locks_syncs_and_runs_the_projects_own_tests_and_hooks(
     generated: Generate, variant: str, tmp_path: Path
 ) -> None:
     project = tmp_path / "shop"
@@ -102,6 +102,14 @@ def test_uv_locks_syncs_and_runs_the_projects_own_tests(
 
     assert " passed" in output.stdout
     assert "skipped" not in output.stdout
+    # The pre-commit hooks run the locked tools through uv, on a repository as users have.
+    run(["git", "init", "--quiet"], project, env=env)
+    run(["git", "add", "--all"], project, env=env)
+    on_path = env | {"PATH": f"{Path(UV).parent}:{env['PATH']}"}  # uv, as users have it
+    hooks = run([str(Path(UV).parent / "pre-commit"), "run", "--all-files"], project, env=on_path)
+    assert {"ruff check", "ruff format", "mypy"} <= {
+        line.split("...")[0].strip() for line in hooks.stdout.splitlines() if "Passed" in line
+    }
 
 
 def test_the_dockerfile_build_replays_into_a_folder_that_migrates_and_serves(
