@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any, TextIO
 
 from fastgen.errors import FastgenError, InvalidAnswerError, InvalidNameError
-from fastgen.template import Question, Template, _regex_search
+from fastgen.template import Question, Template, regex_search
 
 BACK = "<"
 
@@ -157,7 +157,7 @@ def _environment() -> Any:
     import jinja2
 
     environment = jinja2.Environment(autoescape=False)  # noqa: S701 - text, not HTML
-    environment.filters["regex_search"] = _regex_search
+    environment.filters["regex_search"] = regex_search
     return environment
 
 

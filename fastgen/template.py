@@ -277,11 +277,11 @@ def _validator(source: str) -> Any:
     import jinja2
 
     environment = jinja2.Environment(autoescape=False)  # noqa: S701 - text, not HTML
-    environment.filters["regex_search"] = _regex_search
+    environment.filters["regex_search"] = regex_search
     return environment.from_string(source)
 
 
-def _regex_search(value: Any, pattern: str) -> str | None:
+def regex_search(value: Any, pattern: str) -> str | None:
     """Copier's (Ansible's) `regex_search` filter, as copier.yml validators use it."""
     found = re.search(pattern, str(value))
     return found.group(0) if found else None
