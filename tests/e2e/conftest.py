@@ -7,6 +7,7 @@ and reused until the requirements change.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import shutil
 import sys
@@ -95,12 +96,17 @@ def project_python(generated: Generate, pytestconfig: pytest.Config) -> Path:
     key = hashlib.sha256("\n".join([sys.version, *requirements]).encode()).hexdigest()[:16]
     venv = pytestconfig.cache.mkdir("e2e-venvs") / key
     python = venv / "bin" / "python"
-    if not (venv / "complete").exists():
-        shutil.rmtree(venv, ignore_errors=True)
-        uv = [sys.executable, "-m", "uv"]
-        run([*uv, "venv", "--quiet", "--python", sys.executable, str(venv)], cwd=venv.parent)
-        run([*uv, "pip", "install", "--quiet", "--python", str(python), *requirements], venv.parent)
-        (venv / "complete").touch()
+    with venv.with_suffix(".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one installer at a time: pytest-xdist's workers
+        if not (venv / "complete").exists():
+            shutil.rmtree(venv, ignore_errors=True)
+            uv = [sys.executable, "-m", "uv"]
+            run([*uv, "venv", "--quiet", "--python", sys.executable, str(venv)], venv.parent)
+            run(
+                [*uv, "pip", "install", "--quiet", "--python", str(python), *requirements],
+                venv.parent,
+            )
+            (venv / "complete").touch()
     return python
 
 
