@@ -26,9 +26,13 @@ async def jobs(webhook: Webhook) -> AsyncIterator[Jobs]:
         job_max_attempts=3,
         job_retry_delay_seconds=0.01,
     )
-    jobs = Jobs.from_settings(config, InMemoryBroker())
-    await jobs.broker.startup()
+    broker = InMemoryBroker()
+    jobs = Jobs.from_settings(config, broker)
+    await broker.startup()
     yield jobs
+    # A job still running (recording a failure, say) would reconnect to Redis after
+    # the close and leave that connection to a closed event loop.
+    await broker.wait_all()
     await jobs.close()
     await forget_queue(config.jobs_queue)
 
