@@ -299,7 +299,7 @@ def load_yaml_mapping(path: Path) -> dict[str, Any]:
         raise FastgenError(f"cannot read {path}: {error}") from None
     try:
         _refuse_aliases(text, path)
-        content = yaml.safe_load(text)
+        content = yaml.load(text, Loader=_safe_loader())  # noqa: S506 (a safe loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
@@ -315,6 +315,13 @@ def load_yaml_mapping(path: Path) -> dict[str, Any]:
     return {str(key): value for key, value in content.items()}
 
 
+def _safe_loader() -> type[Any]:
+    """PyYAML's safe loader, in C (libyaml) where PyYAML was built with it: 15x faster."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _refuse_aliases(text: str, path: Path) -> None:
     """Refuse YAML aliases (`*name`) before any is expanded.
 
@@ -323,7 +330,7 @@ def _refuse_aliases(text: str, path: Path) -> None:
     """
     import yaml
 
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+    for event in yaml.parse(text, Loader=_safe_loader()):
         if isinstance(event, yaml.AliasEvent):
             mark = event.start_mark
             where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
