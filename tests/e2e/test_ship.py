@@ -1,5 +1,6 @@
 """What ships a generated project, checked as far as a machine without a container engine
-allows: the compose file against the Compose specification, the Kubernetes overlays built
+allows: the compose file against the Compose specification, the CI workflow against
+SchemaStore's schema of GitHub workflows, the Kubernetes overlays built
 by kustomize and validated, uv's lock and locked sync, and the Dockerfile's build steps
 replayed into a clean folder that then migrates and serves.
 
@@ -57,6 +58,19 @@ def test_the_compose_file_is_valid_and_waits_for_what_it_needs(
     assert ("worker" in services) is (answers.get("jobs") == "redis")
     migrated = services["app"].get("depends_on", {}).get("migrate", {}).get("condition")
     assert migrated == (None if answers["database"] == "none" else "service_completed_successfully")
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_the_ci_workflow_and_the_compose_file_match_their_published_schemas(
+    generated: Generate, variant: str
+) -> None:
+    """The JSON schemas of SchemaStore (GitHub workflows) and of the Compose
+    specification, as check-jsonschema ships them: read offline, with YAML merges."""
+    project = generated(variant)
+    check = [sys.executable, "-m", "check_jsonschema", "--builtin-schema"]
+
+    run([*check, "vendor.github-workflows", ".github/workflows/ci.yml"], cwd=project)
+    run([*check, "vendor.compose-spec", "docker-compose.yml"], cwd=project)
 
 
 @pytest.mark.parametrize("variant", KUBERNETES)
