@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -90,14 +91,27 @@ def test_a_request_id_comes_back_and_is_on_its_json_log_line(
 
     assert status == 404
     assert headers["x-request-id"] == "e2e-req-1"
-    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
-    (access,) = [line for line in lines if line.get("request_id") == "e2e-req-1"]
+    (access,) = lines_of_request(log, "e2e-req-1")
     assert access["logger"] == "app.access"
     assert (access["method"], access["path"], access["status"]) == (
         "GET",
         "/api/v1/items/424242",
         404,
     )
+
+
+def lines_of_request(log: Path, request_id: str, seconds: float = 10) -> list[dict[str, Any]]:
+    """The JSON lines logged for the request, once its access line is there: the server
+    writes that line after the response has gone, so it may come after the client has it."""
+    deadline = time.monotonic() + seconds
+    while True:
+        *complete, _ = log.read_text().split("\n")  # the last line may be half-written
+        entries = [json.loads(line) for line in complete if line.startswith("{")]
+        found = [entry for entry in entries if entry.get("request_id") == request_id]
+        if any(entry["logger"] == "app.access" for entry in found):
+            return found
+        assert time.monotonic() < deadline, f"no access line for {request_id} in {seconds} s"
+        time.sleep(0.05)
 
 
 def test_ready_with_postgresql_and_redis_up(watched: tuple[Server, Path]) -> None:
