@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -86,3 +88,10 @@ def http_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[ThreadingHTTP
     finally:
         server.shutdown()
         server.server_close()
+
+
+def json_log_lines(log: Path) -> list[dict[str, Any]]:
+    """The JSON objects a server has logged so far, one a line; a line still being written
+    (the last, without its newline) is left for the next read."""
+    *complete, _ = log.read_text().split("\n")
+    return [json.loads(line) for line in complete if line.startswith("{")]

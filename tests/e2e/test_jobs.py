@@ -19,7 +19,7 @@ import pytest
 
 from tests.e2e.conftest import Generate, run_in_project, served_database, variant_environment
 from tests.e2e.test_serving import Server, serving
-from tests.helpers import http_server, run
+from tests.helpers import http_server, json_log_lines, run
 
 pytestmark = pytest.mark.e2e
 
@@ -136,10 +136,9 @@ def test_an_item_created_over_http_reaches_the_webhook_through_the_worker(
 
 
 def delivered_in_log(worker_log: Path, request_id: str) -> bool:
-    *complete, _ = worker_log.read_text().split("\n")  # the last line may be half-written
-    lines = [json.loads(line) for line in complete if line[:1] == "{"]
     return any(
-        line["request_id"] == request_id and "delivered" in line["message"] for line in lines
+        line["request_id"] == request_id and "delivered" in line["message"]
+        for line in json_log_lines(worker_log)
     )
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from tests.e2e.conftest import Generate, run_in_project, served_database, variant_environment
 from tests.e2e.test_serving import Server, serving
-from tests.helpers import http_server
+from tests.helpers import http_server, json_log_lines
 
 pytestmark = pytest.mark.e2e
 
@@ -105,9 +105,7 @@ def lines_of_request(log: Path, request_id: str, seconds: float = 10) -> list[di
     writes that line after the response has gone, so it may come after the client has it."""
     deadline = time.monotonic() + seconds
     while True:
-        *complete, _ = log.read_text().split("\n")  # the last line may be half-written
-        entries = [json.loads(line) for line in complete if line.startswith("{")]
-        found = [entry for entry in entries if entry.get("request_id") == request_id]
+        found = [line for line in json_log_lines(log) if line.get("request_id") == request_id]
         if any(entry["logger"] == "app.access" for entry in found):
             return found
         assert time.monotonic() < deadline, f"no access line for {request_id} in {seconds} s"
