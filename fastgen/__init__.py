@@ -2,7 +2,7 @@
 
 import sys
 
-__version__ = "0.7.0"
+__version__ = "0.8.0"
 
 
 def main() -> None:

@@ -120,6 +120,7 @@ class ResourceContext:
     database: str
     websocket: bool
     events: bool = False  # its service announces its changes (WebSocket, webhook job)
+    auth: bool = False  # its routes answer logged-in users only
     revision: str = ""
     down_revision: str | None = None
 

@@ -43,6 +43,10 @@ class Project:
         return str(self.answers.get("jobs", "none"))
 
     @property
+    def auth(self) -> bool:
+        return self.answers.get("auth", "none") != "none"
+
+    @property
     def sql(self) -> bool:
         return self.database != "none"
 

@@ -90,6 +90,7 @@ def _context(
         database=project.database,
         websocket=project.websocket,
         events=project.websocket or project.jobs != "none",
+        auth=project.auth,
         revision=revision,
         down_revision=down_revision,
     )

@@ -44,6 +44,10 @@ RenderCurrent = Callable[
 ]
 
 
+class FixedAnswerError(ProjectError):
+    """An answer that `update` cannot change in a project that exists (fastgen.yml)."""
+
+
 @dataclass(frozen=True)
 class Updated:
     root: Path
@@ -211,6 +215,12 @@ def _changed_answers(
     make pointless is refused, as `fastgen new` refuses it."""
     questions = load_questions(template.path)
     changed = {**answers, **checked_answers(questions, changes)}
+    for name, reason in load_template(template.path).fixed.items():
+        if name in changes and changed[name] != answers.get(name, questions[name].default):
+            raise FixedAnswerError(
+                f"{name} cannot be changed by update: {reason}",
+                hint="nothing was changed; generate a new project to have it otherwise",
+            )
     refuse_pointless(questions, changed, given=changes)
     skipped = pointless(questions, changed)
     return {name: value for name, value in changed.items() if name not in skipped}

@@ -232,6 +232,9 @@ def _render_upgraded(
         if updated.conflicts:
             raise FastgenError(f"conflicts in {', '.join(updated.conflicts)}")
         _add_every_field_type(folder)
+    except _update.FixedAnswerError as error:  # only new projects can have this answer
+        case.made.append(CheckResult("update", "skipped", _since(started), str(error)))
+        return case
     except FastgenError as error:
         case.made.append(CheckResult("update", "failed", _since(started), str(error)))
         return case
@@ -276,8 +279,9 @@ def _check_all(
 
 
 def _check(case: _Case, template: Template, request: VerifyRequest) -> CaseResult:
-    """Run the template's checks in the case's project, unless making it failed."""
-    if any(step.status == "failed" for step in case.made):
+    """Run the template's checks in the case's project, unless making it failed (or
+    was skipped)."""
+    if any(step.status != "passed" for step in case.made):
         return CaseResult(case.name, case.answers, tuple(case.made))
     needed = [server for server in template.servers if server.needed_by(case.answers)]
     environment = {"CI": "1", "PYTHONDONTWRITEBYTECODE": "1"}

@@ -145,6 +145,14 @@ def new(
             autocompletion=_choices_of("python_version"),
         ),
     ] = None,
+    auth: Annotated[
+        str | None,
+        typer.Option(
+            metavar="CHOICE",
+            help="Who may call the API: none (default) or jwt (users, passwords, tokens).",
+            autocompletion=_choices_of("auth"),
+        ),
+    ] = None,
     websocket: Annotated[
         bool | None,
         typer.Option(
@@ -267,6 +275,7 @@ def new(
         "description": description,
         "author_name": author,
         "python_version": python,
+        "auth": auth,
         "websocket": websocket,
         "broadcast_backend": broadcast,
         "jobs": jobs,

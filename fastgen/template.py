@@ -122,6 +122,8 @@ class Template:
     presets: dict[str, Preset] = field(default_factory=dict)
     checks: dict[str, str] = field(default_factory=dict)  # name: command, run by verify
     servers: tuple[Server, ...] = ()
+    # Answers `update` may not change once a project exists: question, and why not.
+    fixed: dict[str, str] = field(default_factory=dict)
 
     def preset(self, name: str) -> Preset:
         try:
@@ -168,6 +170,7 @@ def load_template(path: Path = BUNDLED_TEMPLATE) -> Template:
         servers=tuple(
             _server(str(name), spec, where) for name, spec in _mapping(config, "servers", where)
         ),
+        fixed={str(name): str(reason) for name, reason in _mapping(config, "fixed", where)},
     )
 
 

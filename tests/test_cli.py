@@ -57,6 +57,7 @@ def test_new_with_defaults(invoke: Invoke, tmp_path: Path) -> None:
         "author_name": "",
         "python_version": "3.12",
         "database": "sqlite",
+        "auth": "none",
         "websocket": False,
         "jobs": "none",
         "metrics": False,

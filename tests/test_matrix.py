@@ -35,8 +35,11 @@ def test_all_is_every_allowed_combination_of_the_bundled_template() -> None:
     # python 3 x (database 4 x (no WebSocket, or WebSocket with one of 2 backends)
     # x jobs 2 x metrics 2 x tracing 2 on no platform, + on Kubernetes the 2 database
     # servers x (no WebSocket or Redis) x 8, + on Lambda, or on both, the 2 database
-    # servers without WebSocket or metrics x jobs 2 x tracing 2)
-    assert len(combinations) == 3 * (4 * 3 * 8 + 2 * 2 * 8 + 2 * 4 + 2 * 4)
+    # servers without WebSocket or metrics x jobs 2 x tracing 2); with auth the same
+    # without WebSocket.
+    without_auth = 3 * (4 * 3 * 8 + 2 * 2 * 8 + 2 * 4 + 2 * 4)
+    with_auth = 3 * (4 * 8 + 2 * 8 + 2 * 4 + 2 * 4)
+    assert len(combinations) == without_auth + with_auth
     assert len({combination.name for combination in combinations}) == len(combinations)
     assert all(asks_exactly_what_is_asked(c.answers, QUESTIONS) for c in combinations)
 
@@ -46,8 +49,8 @@ def test_pairwise_covers_every_allowed_pair_in_fewer_combinations() -> None:
 
     assert _matrix.allowed_pairs(QUESTIONS, {}) <= covered(combinations, QUESTIONS)
     # python x database is 12, the least any array can be; the combinations the
-    # validators refuse cost two more.
-    assert len(combinations) == 14
+    # validators refuse cost three more.
+    assert len(combinations) == 15
     assert all(asks_exactly_what_is_asked(c.answers, QUESTIONS) for c in combinations)
 
 
@@ -58,6 +61,7 @@ def test_a_pinned_answer_is_in_every_combination() -> None:
         matrix="all",
         pinned={
             "database": "mysql",
+            "auth": "none",
             "python_version": "3.12",
             "jobs": "redis",
             "metrics": True,
@@ -94,7 +98,8 @@ def test_a_combination_a_validator_refuses_is_left_out() -> None:
 
     assert {c.answers["kubernetes"] for c in combinations} == {False}
     assert {c.answers["serverless"] for c in combinations} == {"none"}
-    assert len(combinations) == 3 * 2 * 2 * 2  # WebSocket x jobs x metrics x tracing
+    # (WebSocket 3 ways without auth, or auth without WebSocket) x jobs x metrics x tracing
+    assert len(combinations) == (3 + 1) * 2 * 2 * 2
 
 
 def test_presets_are_the_templates_presets_with_the_pins() -> None:

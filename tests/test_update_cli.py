@@ -242,6 +242,8 @@ class TestCheck:
         ("broadcast_backend=redis", "broadcast_backend has no effect unless websocket is true"),
         ("websocket=maybe", "websocket: 'maybe' is not yes or no"),
         ("colour=blue", "unknown question 'colour'"),
+        # The users table would come before the migrations a database already ran.
+        ("auth=jwt", "auth cannot be changed by update: its users table"),
     ],
 )
 def test_a_pointless_or_wrong_answer_change_is_refused(

@@ -46,7 +46,7 @@ SERVER_EXTRAS = {"": {"serverless": "aws-lambda"}, "redis": {"kubernetes": "true
 
 
 def _variants() -> dict[str, Variant]:
-    """Every database x WebSocket off, memory, redis (and the extras above)."""
+    """Every database x WebSocket off, memory, redis (and the extras above), and x auth."""
     variants = {}
     for database in ("sqlite", "postgresql", "mysql", "none"):
         servers = (database,) if database in ("postgresql", "mysql") else ()
@@ -57,6 +57,12 @@ def _variants() -> dict[str, Variant]:
             needs = servers + (("redis",) if backend == "redis" else ())
             answers |= extras | deploy.get(backend, {})
             variants[f"{database}-ws-{backend}"] = Variant(answers, needs)
+        # Logged-in users on every database; with jobs where Redis can count logins.
+        answers = {"database": database, "auth": "jwt"}
+        if servers:
+            answers |= {"jobs": "redis"} if database == "postgresql" else deploy.get("", {})
+        needs = servers + (("redis",) if answers.get("jobs") == "redis" else ())
+        variants[f"{database}-auth"] = Variant(answers, needs)
     return variants
 
 

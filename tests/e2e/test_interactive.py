@@ -14,6 +14,7 @@ from tests.helpers import clean_env, interruptible
 
 FASTGEN = shutil.which("fastgen", path=str(Path(sys.executable).parent))
 NOT_ASKED = (  # questions answered by flag
+    "--auth=none",
     "--jobs=none",
     "--no-metrics",
     "--no-tracing",
@@ -57,6 +58,8 @@ def test_every_question_is_asked_and_typing_replaces_the_default(tmp_path: Path)
     child.sendline("3")  # a choice by its number
     child.expect(r"4\) none - in-process store.*\r\ndatabase \[sqlite\]: ")
     child.sendline("none")  # or by its value
+    child.expect(r"2\) jwt - registered users.*\r\nauth \[none\]: ")
+    child.sendline("")
     child.expect(r"Real-time WebSockets.*\[y/N\] ")
     child.sendline("yes")
     child.expect(r"broadcast_backend \[memory\]: ")
@@ -88,6 +91,7 @@ def test_every_question_is_asked_and_typing_replaces_the_default(tmp_path: Path)
         "author_name": "Ada Lovelace",
         "python_version": "3.13",
         "database": "none",
+        "auth": "none",
         "websocket": True,
         "broadcast_backend": "redis",
         "jobs": "redis",

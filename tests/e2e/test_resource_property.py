@@ -109,7 +109,8 @@ def resource_sets(draw: st.DrawFn) -> list[tuple[str, list[str]]]:
     return resources or [("thing", ["label:str"])]
 
 
-@pytest.fixture(scope="module", params=["sqlite-ws-memory", "none-ws-memory"])
+# With logged-in users on SQLite; with WebSocket events in the in-process store.
+@pytest.fixture(scope="module", params=["sqlite-auth", "none-ws-memory"])
 def variant(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 

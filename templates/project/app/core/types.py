@@ -201,10 +201,11 @@ IsoDateTime = TextFormat(
 UuidText = TextFormat(
     _UUID, "a UUID such as 12345678-1234-5678-1234-567812345678", UUID, str, "uuid"
 )
+MAX_EMAIL_LENGTH = 320
 Email = TextFormat(
     _EMAIL,
     "an e-mail address such as ada@example.com, of at most 320 characters",
-    max_length=320,
+    max_length=MAX_EMAIL_LENGTH,
 )  # one `@` and a domain with a dot: the pattern is the whole rule
 WebUrl = TextFormat(
     _URL,
