@@ -24,6 +24,7 @@ def main() -> None:
         "author_name": "",
         "python_version": "3.12",
         "database": "sqlite",
+        "auth": "none",
         "websocket": False,
         "broadcast_backend": "memory",
         "jobs": "none",

@@ -173,6 +173,7 @@ def test_a_changed_password_is_the_only_one_that_logs_in(served: Served) -> None
     change = {"current_password": password, "new_password": "another long password"}
 
     assert ada.request("PUT", f"{API}/users/me/password", change)[0] == 204
+    assert ada.request("GET", f"{API}/users/me")[0] == 401  # its token is void now
 
     assert Client(served.server).log_in(email, password) == 401
     assert Client(served.server).log_in(email, change["new_password"]) == 200
