@@ -273,7 +273,8 @@ def assert_truthful(outcome: Outcome, done: bool, done_message: str) -> None:
             assert "Next steps" in stdout, stdout
         assert "/fastgen/" not in stderr, stderr  # no code of fastgen's was running
         return
-    if "Fatal Python error: init_import_site" in stderr:  # Python itself was starting
+    # Python itself was starting: init_import_site, init_sys_streams...
+    if "Fatal Python error: init_" in stderr:
         assert not done
         assert "/fastgen/" not in stderr, stderr  # no code of fastgen's had run
         return
