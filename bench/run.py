@@ -22,6 +22,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -105,10 +106,11 @@ def hyperfine(
     return {result["command"]: result["median"] for result in results}
 
 
-def wrk(url: str, seconds: int) -> dict[str, float]:
+def wrk(url: str, seconds: int, headers: tuple[str, ...] = ()) -> dict[str, float]:
     """Requests per second and latency percentiles (ms) of `url` under load."""
+    sent = [word for header in headers for word in ("-H", header)]
     output = subprocess.run(
-        ["wrk", "-t2", "-c64", f"-d{seconds}s", "--latency", url],
+        ["wrk", "-t2", "-c64", f"-d{seconds}s", "--latency", *sent, url],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.MULTILINE))
@@ -174,10 +176,12 @@ def _answers(url: str) -> bool:
         return False
 
 
-def post_json(url: str, body: object) -> None:
+def post_json(url: str, body: object, *headers: str) -> None:
+    sent = dict(header.split(": ", 1) for header in headers)
     request = urllib.request.Request(  # noqa: S310 - the URL is the local server's
-        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
-    )
+        url, data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", **sent},
+    )  # fmt: skip
     with urllib.request.urlopen(request, timeout=10):  # noqa: S310
         pass
 
@@ -389,12 +393,15 @@ def throughput(settings: Settings, work: Path) -> list[Figure]:
 
 
 def compare(name: str, url: str, baseline_name: str, baseline_url: str,
-            settings: Settings, target: str = ">= 0.9x") -> Figure:  # fmt: skip
-    """Load `url` and `baseline_url` in turns, so that both see the same machine."""
+            settings: Settings, target: str = ">= 0.9x",
+            headers: tuple[str, ...] = ()) -> Figure:  # fmt: skip
+    """Load `url` (sending `headers`) and `baseline_url` in turns, so that both see the
+    same machine."""
     rounds: dict[str, list[dict[str, float]]] = {url: [], baseline_url: []}
     for _ in range(settings.wrk_rounds):
         for loaded in rounds:
-            rounds[loaded].append(wrk(loaded, settings.wrk_seconds))
+            sent = headers if loaded == url else ()
+            rounds[loaded].append(wrk(loaded, settings.wrk_seconds, sent))
     measured, baseline = ({key: statistics.median(run[key] for run in runs) for key in runs[0]}
                           for runs in rounds.values())  # fmt: skip
     return Figure(f"Throughput: {name}", measured["rps"], "req/s", baseline_name,
@@ -402,6 +409,47 @@ def compare(name: str, url: str, baseline_name: str, baseline_url: str,
                   {"p50 (ms)": measured["p50_ms"], "p99 (ms)": measured["p99_ms"],
                    "baseline p50 (ms)": baseline["p50_ms"],
                    "baseline p99 (ms)": baseline["p99_ms"]})  # fmt: skip
+
+
+def authentication(settings: Settings, work: Path) -> list[Figure]:
+    """What a logged-in request costs (the token checked, the user loaded) against the
+    same read in a project without auth; and one login (an Argon2id check)."""
+    plain = generate(work, "--database", "sqlite")
+    guarded = generate(work, "--database", "sqlite", "--auth", "jwt")
+    account = {"email": "bench@example.com", "password": "a benchmark password"}
+    with (
+        database_url("sqlite", work) as plain_db,
+        database_url("sqlite", work) as guarded_db,
+    ):
+        for project, url in ((plain, plain_db), (guarded, guarded_db)):
+            run([PYTHON, "-m", "alembic", "upgrade", "head"], project, DATABASE_URL=url)
+        with (
+            serving("app.main:app", plain, {"DATABASE_URL": plain_db,
+                                            "LOG_LEVEL": "WARNING"}) as (bare, _),
+            serving("app.main:app", guarded, {"DATABASE_URL": guarded_db,
+                                              "LOG_LEVEL": "WARNING"}) as (app, _),
+        ):  # fmt: skip
+            post_json(f"{app}/api/v1/auth/register", account)
+            started = time.perf_counter()
+            token = log_in(app, account["email"], account["password"])
+            login_ms = (time.perf_counter() - started) * 1000
+            bearer = f"Authorization: Bearer {token}"
+            post_json(f"{bare}/api/v1/items", {"name": "lamp", "quantity": 1})
+            post_json(f"{app}/api/v1/items", {"name": "lamp", "quantity": 1}, bearer)
+            path = "/api/v1/items/1"
+            read = compare(f"GET {path} logged in (sqlite)", app + path,
+                           "the same without auth", bare + path, settings,
+                           target=">= 0.8x", headers=(bearer,))  # fmt: skip
+    login = Figure("Log in: one Argon2id check (time to answer, one request)", login_ms, "ms")
+    return [read, login]
+
+
+def log_in(base: str, email: str, password: str) -> str:
+    form = urllib.parse.urlencode({"username": email, "password": password}).encode()
+    request = urllib.request.Request(f"{base}/api/v1/auth/token", data=form)  # noqa: S310
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        token: str = json.load(response)["access_token"]
+    return token
 
 
 def observability(settings: Settings, work: Path) -> list[Figure]:
@@ -603,6 +651,7 @@ SUITES: dict[str, Callable[[Settings, Path], list[Figure]]] = {
     "own-tests": own_tests,
     "time-to-green": time_to_green,
     "throughput": throughput,
+    "auth": authentication,
     "observability": observability,
     "websocket": websocket_fan_out,
     "verify": verify,

@@ -19,7 +19,8 @@ trap 'rm -rf "$scratch"' EXIT
 .bench-venv/bin/fastgen new lite "$scratch/lite" --yes --no-git -q >/dev/null
 .bench-venv/bin/fastgen new full "$scratch/full" --yes --no-git -q \
   --database postgresql --websocket --broadcast redis --metrics --tracing >/dev/null
-.bench-venv/bin/python - "$scratch/lite" "$scratch/full" >"$scratch/requirements.txt" <<'PY'
+.bench-venv/bin/fastgen new auth "$scratch/auth" --yes --no-git -q --auth jwt >/dev/null
+.bench-venv/bin/python - "$scratch/lite" "$scratch/full" "$scratch/auth" >"$scratch/requirements.txt" <<'PY'
 import sys, tomllib
 for project in sys.argv[1:]:
     config = tomllib.load(open(f"{project}/pyproject.toml", "rb"))

@@ -44,7 +44,7 @@ class Project:
 
     @property
     def auth(self) -> bool:
-        return self.answers.get("auth", "none") != "none"
+        return str(self.answers.get("auth", "none")) != "none"
 
     @property
     def sql(self) -> bool:

@@ -120,9 +120,7 @@ def served(
             run_in_project(project_python, project, "alembic", "upgrade", "head", env=env)
             admin_env = env | {"ADMIN_PASSWORD": ADMIN[1]}
             run_in_project(project_python, project, "app.admin", ADMIN[0], env=admin_env)
-        server = stack.enter_context(
-            serving(project_python, project, env, folder / "uvicorn.log")
-        )
+        server = stack.enter_context(serving(project_python, project, env, folder / "uvicorn.log"))
         yield Served(variant, server, env, project)
 
 
@@ -161,7 +159,7 @@ def test_users_log_in_and_only_they_reach_the_items(served: Served) -> None:
     assert status == 201, item
     assert ada.request("GET", f"{API}/items/{item['id']}")[:2] == (200, item)
 
-    status, body, headers = anonymous.request("GET", f"{API}/items/{item['id']}")
+    status, _, headers = anonymous.request("GET", f"{API}/items/{item['id']}")
     assert (status, headers["www-authenticate"]) == (401, "Bearer")
     assert anonymous.request("POST", f"{API}/items", {"name": "x"})[0] == 401
     forged = Client(served.server, token=f"{ada.token}x")
