@@ -94,6 +94,7 @@ def test_any_change_of_answers_updates_into_a_project_that_passes_its_checks(
     answers["auth"] = VARIANTS[start].answers.get("auth", "none")
     if answers["auth"] != "none":
         answers["websocket"] = "false"
+        answers.pop("broadcast_backend", None)
     data = [f"--data={key}={value}" for key, value in answers.items()]
     result = subprocess.run(
         [sys.executable, "-m", "fastgen", "update", *data],

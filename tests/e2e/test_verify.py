@@ -72,7 +72,7 @@ def test_a_failing_branch_fails_exactly_its_combinations(
             "verify", "--template", str(team_template), "--matrix", "all",
             "--data", "database=sqlite", "--data", "python_version=3.12",
             "--data", "jobs=none", "--data", "metrics=false", "--data", "tracing=false",
-            "--data", "kubernetes=false", "--data", "serverless=none",
+            "--data", "kubernetes=false", "--data", "serverless=none", "--data", "auth=none",
             "--server", f"redis={redis}", "--jobs", "2",
             "--json", str(report), "--junit", str(junit),
         ],
