@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import os
 import shutil
 import sys
 import tomllib
@@ -144,9 +145,15 @@ def assert_own_tests_pass(python: Path, project: Path, variant: str) -> None:
 
 
 def assert_mypy_strict_is_clean(python: Path, project: Path, config: pytest.Config) -> None:
-    # One cache for every project: mypy rechecks whatever differs, by path and hash.
-    cache = config.cache.mkdir("mypy") if config.cache else "/dev/null"
-    output = run_in_project(python, project, "mypy", "--cache-dir", str(cache))
+    # One cache per xdist worker, shared by its projects (two mypy processes writing one
+    # cache corrupt it). mypy trusts a cached module whose path, size and mtime second
+    # match, so the files are named by absolute path: projects generated in the same
+    # second share relative paths and often sizes.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    cache = config.cache.mkdir(f"mypy-{worker}") if config.cache else "/dev/null"
+    files = tomllib.loads((project / "pyproject.toml").read_text())["tool"]["mypy"]["files"]
+    targets = [str(project / name) for name in files]
+    output = run_in_project(python, project, "mypy", "--cache-dir", str(cache), *targets)
 
     assert "Success: no issues found" in output
 
