@@ -10,7 +10,7 @@ if ! command -v hyperfine >/dev/null || ! command -v wrk >/dev/null; then
 fi
 [ -x .bench-venv/bin/python ] || python3 -m venv .bench-venv
 .bench-venv/bin/pip install -q uv
-uv=(.bench-venv/bin/python -m uv pip install -q --python .bench-venv/bin/python)
+uv=(.bench-venv/bin/python -m uv pip install -q --compile-bytecode --python .bench-venv/bin/python)
 "${uv[@]}" -e .
 
 # The generated projects' own dependencies, read from the projects themselves.

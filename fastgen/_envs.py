@@ -63,7 +63,9 @@ def _install(folder: Path, needed: list[str]) -> None:
     python = folder / "bin" / "python"
     if uv:
         _run([uv, "venv", "--quiet", "--python", sys.executable, str(folder)])
-        _run([uv, "pip", "install", "--quiet", "--python", str(python), *needed])
+        # Compiled once: pip does so, uv not by default; each check would compile again.
+        install = [uv, "pip", "install", "--quiet", "--compile-bytecode"]
+        _run([*install, "--python", str(python), *needed])
     else:
         _run([sys.executable, "-m", "venv", str(folder)])
         _run([str(python), "-m", "pip", "install", "--quiet", *needed])

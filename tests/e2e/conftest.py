@@ -109,10 +109,11 @@ def project_python(generated: Generate, pytestconfig: pytest.Config) -> Path:
             shutil.rmtree(venv, ignore_errors=True)
             uv = [sys.executable, "-m", "uv"]
             run([*uv, "venv", "--quiet", "--python", sys.executable, str(venv)], venv.parent)
-            run(
-                [*uv, "pip", "install", "--quiet", "--python", str(python), *requirements],
-                venv.parent,
-            )
+            # Compiled once here: hundreds of processes import from this venv, and the
+            # environment may forbid writing bytecode (PYTHONDONTWRITEBYTECODE), so
+            # without it each would compile FastAPI, SQLAlchemy, Hypothesis... again.
+            install = [*uv, "pip", "install", "--quiet", "--compile-bytecode"]
+            run([*install, "--python", str(python), *requirements], venv.parent)
             (venv / "complete").touch()
     return python
 
