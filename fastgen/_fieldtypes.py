@@ -181,13 +181,32 @@ def _str_default(spec: FieldSpec, value: str) -> str:
         raise ArgumentError("a str default cannot be blank (use text for that)")
     if len(value) > spec.length:
         raise ArgumentError(f"the default is longer than {spec.length} characters")
-    return repr(value)
+    return _string_source(value)
 
 
 def _text_default(_spec: FieldSpec, value: str) -> str:
     if "\x00" in value:
         raise ArgumentError("a default cannot hold the NUL character")
-    return repr(value)
+    return _string_source(value)
+
+
+def _string_source(value: str, width: int = 60) -> str:
+    """`value` as a Python literal, non-ASCII characters escaped (some look like ASCII
+    ones: ruff's RUF001 refuses a cedilla, U+00B8, that reads as a comma). A long one is
+    split into strings of `width` characters at most, implicitly concatenated in
+    parentheses: ruff format lays them out within the line length, which it never
+    does for one long string."""
+    parts: list[str] = []
+    part = ""
+    for char in value:
+        escaped = '\\"' if char == '"' else ascii(char)[1:-1]
+        if part and len(part) + len(escaped) > width:
+            parts.append(part)
+            part = ""
+        part += escaped
+    parts.append(part)
+    quoted = " ".join(f'"{part}"' for part in parts)
+    return quoted if len(parts) == 1 else f"({quoted})"
 
 
 def _int_default(spec: FieldSpec, value: str) -> str:

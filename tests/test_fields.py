@@ -241,3 +241,12 @@ def test_the_reserved_pydantic_names_are_those_of_the_installed_pydantic() -> No
     public = {name for name in dir(BaseModel) if not name.startswith(("_", "model_"))}
 
     assert public == PYDANTIC_METHODS
+
+
+@pytest.mark.parametrize("spec", ["name:str=a\u00b8b", "note:text=\u00dcber \u00b8"])
+def test_string_defaults_are_written_in_ascii_and_mean_the_same(spec: str) -> None:
+    field = parse_field(spec)
+    source = default_source(field)
+
+    assert source.isascii()  # ruff's RUF001 refuses look-alikes such as the cedilla
+    assert eval(source) == field.default  # noqa: S307
