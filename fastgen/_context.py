@@ -34,6 +34,7 @@ class Reference:
     path: str = ""  # where its routes are, '' if it has none
     own: bool = False  # the resource refers to itself: parent_id:ref:categories
     needs_references: bool = False  # its own rows refer to others, made by its fixture
+    owned: bool = False  # its repository shows a user only their own rows
 
     @property
     def repository(self) -> str:
@@ -121,6 +122,7 @@ class ResourceContext:
     websocket: bool
     events: bool = False  # its service announces its changes (WebSocket, webhook job)
     auth: bool = False  # its routes answer logged-in users only
+    owned: bool = False  # each row belongs to a user, who alone (and admins) sees it
     revision: str = ""
     down_revision: str | None = None
 
@@ -155,6 +157,11 @@ class ResourceContext:
     @property
     def other_references(self) -> tuple[Reference, ...]:
         return tuple(reference for reference in self.references if not reference.own)
+
+    @property
+    def needs_viewer(self) -> bool:
+        """Whether its repositories are built for the user making the request."""
+        return self.owned or any(reference.owned for reference in self.other_references)
 
     @property
     def own_reference(self) -> Reference | None:
@@ -206,7 +213,7 @@ class ResourceContext:
         if self.sql:
             columns = (field.column for field in self.fields if not field.is_reference)
             imports += [i for column in columns for i in column.imports]
-            if self.references:
+            if self.references or self.owned:
                 imports.append(Import("sqlalchemy", "ForeignKey"))
         elif self.references:
             imports += [Import("dataclasses", "field"), Import("app.db.memory", "references")]

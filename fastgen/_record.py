@@ -28,6 +28,7 @@ class ResourceRecord:
     plural: str
     fields: tuple[str, ...]  # the specs, each as `FieldSpec.spec` writes it
     template_version: str
+    owned: bool = False  # each row belongs to a user (`--owned`)
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ class Record:
                     "plural": resource.plural,
                     "fields": list(resource.fields),
                     "template_version": resource.template_version,
+                    # Written only when true: records before 0.8.0 have no owned resources.
+                    **({"owned": True} if resource.owned else {}),
                 }
                 for resource in self.resources
             ],
@@ -89,6 +92,7 @@ def loads(text: str, *, where: Path) -> Record:
                     plural=str(resource["plural"]),
                     fields=tuple(map(str, resource["fields"])),
                     template_version=str(resource["template_version"]),
+                    owned=resource.get("owned", False) is True,
                 )
                 for resource in content["resources"]
             ),

@@ -13,7 +13,7 @@ from fastgen.names import ResourceName
 
 
 def resolve(
-    project: Project, name: ResourceName, fields: tuple[FieldSpec, ...]
+    project: Project, name: ResourceName, fields: tuple[FieldSpec, ...], *, owned: bool
 ) -> tuple[Reference, ...]:
     """One Reference per table the fields refer to, in the order they first do."""
     by_table: dict[str, list[FieldSpec]] = {}
@@ -21,12 +21,14 @@ def resolve(
         if field.target:
             by_table.setdefault(field.target, []).append(field)
     return tuple(
-        _own(name, specs) if table == name.table else _other(project, name, table, specs)
+        _own(name, specs, owned=owned)
+        if table == name.table
+        else _other(project, name, table, specs)
         for table, specs in by_table.items()
     )
 
 
-def _own(name: ResourceName, fields: list[FieldSpec]) -> Reference:
+def _own(name: ResourceName, fields: list[FieldSpec], *, owned: bool) -> Reference:
     """A reference of the resource to itself, such as a parent in a tree."""
     required = [field.name for field in fields if not field.optional]
     if required:
@@ -35,7 +37,7 @@ def _own(name: ResourceName, fields: list[FieldSpec]) -> Reference:
             "the first row has nothing to refer to",
             hint=f"{required[0]}:ref:{name.table}?",
         )
-    return Reference(name, tuple(field.name for field in fields), name.path, own=True)
+    return Reference(name, tuple(field.name for field in fields), name.path, own=True, owned=owned)
 
 
 def _other(project: Project, name: ResourceName, table: str, fields: list[FieldSpec]) -> Reference:
@@ -46,7 +48,8 @@ def _other(project: Project, name: ResourceName, table: str, fields: list[FieldS
             f"{fields[0].name} refers to {table!r}, which this project does not have (no {module})",
             hint=f"generate it first, or refer to one of: {', '.join(tables) or 'none yet'}",
         )
-    found = re.search(r"^class (\w+)Repository\b", project.read(module), re.MULTILINE)
+    source = project.read(module)
+    found = re.search(r"^class (\w+)Repository\b", source, re.MULTILINE)
     if not found:
         raise ProjectError(f"{module} defines no repository class")
     target = ResourceName(inflection.underscore(found[1]), table)
@@ -61,6 +64,8 @@ def _other(project: Project, name: ResourceName, table: str, fields: list[FieldS
         tuple(field.name for field in fields),
         prefix[1] if prefix else "",
         needs_references=project.defines("tests/conftest.py", references_fixture(target)),
+        # An owned resource's repository is built for the user it shows rows to.
+        owned=re.search(r"def __init__\(self, \w+: \w+, viewer: User\)", source) is not None,
     )
     if not project.defines("tests/factories.py", reference.factory):
         raise ProjectError(

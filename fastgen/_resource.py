@@ -31,13 +31,23 @@ def plan(
     *,
     templates: Path,
     template_version: str,
+    owned: bool = False,
 ) -> tuple[FileChange, ...]:
     """Every change that adds the resource, or a ProjectError saying why it cannot be."""
     if not fields:
         raise ProjectError(
             "give at least one field", hint="e.g. fastgen generate resource order total:decimal"
         )
-    context = _context(project, name, fields)
+    if owned and not project.auth:
+        raise ProjectError(
+            "--owned needs users to own the rows, and this project has none (auth: none)",
+            hint="leave out --owned; auth is chosen when the project is made (new --auth jwt)",
+        )
+    if owned and "owner_id" in {field.name for field in fields}:
+        raise ProjectError(
+            "owner_id names the owner of each row of an owned resource; call the field otherwise"
+        )
+    context = _context(project, name, fields, owned=owned)
     _refuse_existing(project, context)
 
     def render(template: str) -> str:
@@ -51,7 +61,7 @@ def plan(
     edited = {path: _edit(path, edit, project.read(path)) for path, edit in edits.items()}
     edited = _format.sort_imports(project.root, edited)
     resource = ResourceRecord(
-        name.singular, name.plural, tuple(f.spec for f in fields), template_version
+        name.singular, name.plural, tuple(f.spec for f in fields), template_version, owned
     )
     changes = (
         *(FileChange(path, formatted[path]) for path in generated),
@@ -80,17 +90,18 @@ def _pristine_hashes(record: Record, changes: tuple[FileChange, ...]) -> dict[st
 
 
 def _context(
-    project: Project, name: ResourceName, fields: tuple[FieldSpec, ...]
+    project: Project, name: ResourceName, fields: tuple[FieldSpec, ...], *, owned: bool
 ) -> ResourceContext:
     revision, down_revision = _migrations.next_revision(project) if project.sql else ("", None)
     return ResourceContext(
         name=name,
         fields=ResourceContext.fields_of(name, fields),
-        references=_references.resolve(project, name, fields),
+        references=_references.resolve(project, name, fields, owned=owned),
         database=project.database,
         websocket=project.websocket,
         events=project.websocket or project.jobs != "none",
         auth=project.auth,
+        owned=owned,
         revision=revision,
         down_revision=down_revision,
     )

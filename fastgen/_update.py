@@ -365,6 +365,7 @@ def _render_released(
         drop_template_path(folder / COPIER_ANSWERS)  # a path of this temporary folder
         for resource in missing_resources(folder, resources):
             add = ["generate", "resource", resource.name, *resource.fields]
+            add += ["--owned"] if resource.owned else []
             _snapshots.run_released(source, [*add, "--plural", resource.plural], cwd=folder)
 
 

@@ -180,7 +180,9 @@ def _render_into(
         name = parse_resource_name(example.name)
         fields = parse_fields(list(example.fields))
         project = find_project(folder)
-        _files.write_all(folder, _plan_resource(project, name, fields, template, source.version))
+        owned = example.owned and project.auth  # owned where the project has users
+        changes = _plan_resource(project, name, fields, template, source.version, owned=owned)
+        _files.write_all(folder, changes)
     return CreatedProject(
         path=request.destination.absolute(),
         files=tuple(_files.list_files(folder, skip=lambda path: path.parts[0] == ".git")),
@@ -263,6 +265,7 @@ class ResourceRequest:
     fields: tuple[FieldSpec, ...]
     start: Path = field(default_factory=Path.cwd)
     dry_run: bool = False
+    owned: bool = False  # each row belongs to the user who made it
 
 
 @dataclass(frozen=True)
@@ -283,7 +286,9 @@ def generate_resource(request: ResourceRequest) -> GeneratedResource:
     """
     project = find_project(request.start)
     template = _resource_template(project)
-    changes = _plan_resource(project, request.name, request.fields, template, template.version)
+    changes = _plan_resource(
+        project, request.name, request.fields, template, template.version, owned=request.owned
+    )
     if not request.dry_run:
         _files.write_all(project.root, changes)
     return GeneratedResource(
@@ -316,9 +321,16 @@ def _plan_resource(
     fields: tuple[FieldSpec, ...],
     template: Template,
     version: str,
+    *,
+    owned: bool = False,
 ) -> tuple[FileChange, ...]:
     return _resource.plan(
-        project, name, fields, templates=template.resource_templates, template_version=version
+        project,
+        name,
+        fields,
+        templates=template.resource_templates,
+        template_version=version,
+        owned=owned,
     )
 
 
@@ -398,5 +410,6 @@ def render_fresh(
             parse_fields(list(resource.fields)),
             template,
             source.version,
+            owned=resource.owned,
         )
         _files.write_all(folder, changes)

@@ -342,6 +342,14 @@ def generate_resource(
         str | None,
         typer.Option(metavar="NAME", help="Plural, where the inflection rules get it wrong."),
     ] = None,
+    owned: Annotated[
+        bool,
+        typer.Option(
+            "--owned",
+            help="Each row belongs to the user who made it: others get 404, admins see all "
+            "(needs auth).",
+        ),
+    ] = False,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would be created and changed.")
     ] = False,
@@ -365,6 +373,7 @@ def generate_resource(
                 fields=parse_fields(fields or []),
                 start=start,
                 dry_run=dry_run,
+                owned=owned,
             )
         )
         _report_resource(result, as_json=as_json)

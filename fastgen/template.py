@@ -85,6 +85,7 @@ class ExampleResource:
 
     name: str
     fields: tuple[str, ...]
+    owned: bool = False  # `--owned`: each row belongs to a user, where the project has users
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,8 @@ def load_template(path: Path = BUNDLED_TEMPLATE) -> Template:
     examples = []
     for line in config.get("resources") or []:
         name, *fields = shlex.split(str(line))
-        examples.append(ExampleResource(name, tuple(fields)))
+        owned = "--owned" in fields
+        examples.append(ExampleResource(name, tuple(f for f in fields if f != "--owned"), owned))
     where = path / "fastgen.yml"
     return Template(
         path=path,

@@ -173,6 +173,7 @@ def test_dry_run_shows_the_changes_and_writes_nothing(invoke: Invoke, project: P
             "parent_id refers to nodes itself, so it must be optional",
         ),
         (["item", "name:str"], "resource 'item' already exists: app/models/item.py"),
+        (["order", "name:str", "--owned"], "--owned needs users to own the rows"),
     ],
 )
 def test_bad_requests_fail_cleanly(
@@ -326,3 +327,30 @@ class TestNothingLeftBehind:
         stderr = fail(invoke, project, "order", "name:str")
 
         assert "[tool.ruff] line-length is 'wide', not a whole number" in stderr
+
+
+def test_owned_resources_are_recorded_and_scoped_by_their_repository(
+    invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    request = ProjectRequest(
+        name=parse_project_name("shop"),
+        destination=tmp_path / "shop",
+        answers={"auth": "jwt"},
+        git=False,
+    )
+    root = create_project(request).path
+    monkeypatch.chdir(root)
+
+    result = invoke("generate", "resource", "note", "body:text", "item_id:ref:items", "--owned")
+    invoke("generate", "resource", "tag", "label:str", "note_id:ref:notes")
+
+    assert result.exit_code == 0, result.stderr
+    resources = json.loads((root / ".fastgen.json").read_text())["resources"]
+    assert [r.get("owned", False) for r in resources] == [True, True, False]  # item, note, tag
+    repository = (root / "app/crud/notes.py").read_text()
+    assert "def __init__(self, session: AsyncSession, viewer: User)" in repository
+    deps = (root / "app/api/deps.py").read_text()
+    assert "TagRepository(session), NoteRepository(session, user)" in " ".join(deps.split())
+    assert "owner_id names the owner of each row" in fail(
+        invoke, root, "memo", "owner_id:int", "--owned"
+    )

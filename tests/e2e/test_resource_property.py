@@ -2,7 +2,8 @@
 
 Hypothesis draws sets of resources: every field type, optional, unique, defaults on
 required fields, references to the example resource, to one another and to
-themselves, and names that the generated code also uses for its own variables. Each
+themselves, owned by users or not (in the project with users), and names that the
+generated code also uses for its own variables. Each
 set is generated into a copy of a fresh project, which must then pass its own pytest
 (contract tests included), `ruff check`, `ruff format --check` and `mypy --strict`.
 """
@@ -43,6 +44,7 @@ FIELD_NAMES = [
     "events", "query", "total", "created", "select", "func", "type", "order", "group",
     "user", "text", "name", "items", "limit", "offset", "parent", "rows", "unique",
     "references", "referrers", "ancestor", "seen", "make", "others", "date", "decimal",
+    "viewer", "owner_id", "mine", "theirs", "admin", "everyone", "method", "path",
 ]  # fmt: skip
 ARGUMENTS = {
     "str": ["", ":1", ":12", ":600"],
@@ -87,8 +89,11 @@ def field_spec(draw: st.DrawFn, name: str, tables: list[str], own: str) -> str |
     return spec
 
 
+Resource = tuple[str, list[str], bool]  # name, field specs, owned (where there are users)
+
+
 @st.composite
-def resource_sets(draw: st.DrawFn) -> list[tuple[str, list[str]]]:
+def resource_sets(draw: st.DrawFn) -> list[Resource]:
     """One to three resources, each referring only to what exists before it."""
     names = draw(st.lists(st.sampled_from(RESOURCE_NAMES), min_size=1, max_size=3, unique=True))
     tables = ["items"]
@@ -99,14 +104,14 @@ def resource_sets(draw: st.DrawFn) -> list[tuple[str, list[str]]]:
         except InvalidNameError:
             continue  # refused with a reason, as tests/test_fields.py checks
 
-        field_names = draw(
-            st.lists(st.sampled_from(FIELD_NAMES), min_size=1, max_size=6, unique=True)
-        )
+        owned = draw(st.booleans())
+        allowed = [name for name in FIELD_NAMES if not (owned and name == "owner_id")]
+        field_names = draw(st.lists(st.sampled_from(allowed), min_size=1, max_size=6, unique=True))
         specs = [draw(field_spec(field, tables, plural)) for field in field_names]
         fields = [spec for spec in specs if spec is not None] or ["label:str"]
-        resources.append((name, fields))
+        resources.append((name, fields, owned))
         tables.append(plural)
-    return resources or [("thing", ["label:str"])]
+    return resources or [("thing", ["label:str"], False)]
 
 
 # With logged-in users on SQLite; with WebSocket events in the in-process store.
@@ -125,7 +130,7 @@ def variant(request: pytest.FixtureRequest) -> str:
 @given(resources=resource_sets())
 def test_any_accepted_resources_give_a_project_that_passes_its_own_checks(
     variant: str,
-    resources: list[tuple[str, list[str]]],
+    resources: list[Resource],
     generated: Generate,
     project_python: Path,
     tmp_path_factory: pytest.TempPathFactory,
@@ -133,11 +138,12 @@ def test_any_accepted_resources_give_a_project_that_passes_its_own_checks(
 ) -> None:
     project = tmp_path_factory.mktemp("property") / "shop"
     shutil.copytree(generated(variant), project)
-    for name, fields in resources:
+    for name, fields, owned in resources:
         request = ResourceRequest(
             name=parse_resource_name(name),
             fields=tuple(parse_field(spec) for spec in fields),
             start=project,
+            owned=owned and "auth" in variant,
         )
         generate_resource(request)
 
