@@ -32,14 +32,11 @@ def asks_exactly_what_is_asked(answers: dict[str, object], questions: dict[str, 
 def test_all_is_every_allowed_combination_of_the_bundled_template() -> None:
     combinations = _matrix.combinations(TEMPLATE, QUESTIONS, matrix="all", pinned={})
 
-    # python 3 x (database 4 x (no WebSocket, or WebSocket with one of 2 backends)
-    # x jobs 2 x metrics 2 x tracing 2 on no platform, + on Kubernetes the 2 database
-    # servers x (no WebSocket or Redis) x 8, + on Lambda, or on both, the 2 database
-    # servers without WebSocket or metrics x jobs 2 x tracing 2); with auth the same
-    # without WebSocket.
-    without_auth = 3 * (4 * 3 * 8 + 2 * 2 * 8 + 2 * 4 + 2 * 4)
-    with_auth = 3 * (4 * 8 + 2 * 8 + 2 * 4 + 2 * 4)
-    assert len(combinations) == without_auth + with_auth
+    # auth 2 x python 3 x (database 4 x (no WebSocket, or WebSocket with one of 2
+    # backends) x jobs 2 x metrics 2 x tracing 2 on no platform, + on Kubernetes the 2
+    # database servers x (no WebSocket or Redis) x 8, + on Lambda, or on both, the 2
+    # database servers without WebSocket or metrics x jobs 2 x tracing 2).
+    assert len(combinations) == 2 * 3 * (4 * 3 * 8 + 2 * 2 * 8 + 2 * 4 + 2 * 4)
     assert len({combination.name for combination in combinations}) == len(combinations)
     assert all(asks_exactly_what_is_asked(c.answers, QUESTIONS) for c in combinations)
 
@@ -88,7 +85,7 @@ def test_a_pinned_conditional_answer_keeps_only_the_combinations_that_ask_it() -
     )
 
     assert {c.answers["websocket"] for c in combinations} == {True}
-    assert len(combinations) == 4 * 2 * 2 * 2  # database x jobs x metrics x tracing
+    assert len(combinations) == 4 * 2 * 2 * 2 * 2  # database x auth x jobs x metrics x tracing
 
 
 def test_a_combination_a_validator_refuses_is_left_out() -> None:
@@ -98,8 +95,8 @@ def test_a_combination_a_validator_refuses_is_left_out() -> None:
 
     assert {c.answers["kubernetes"] for c in combinations} == {False}
     assert {c.answers["serverless"] for c in combinations} == {"none"}
-    # (WebSocket 3 ways without auth, or auth without WebSocket) x jobs x metrics x tracing
-    assert len(combinations) == (3 + 1) * 2 * 2 * 2
+    # WebSocket 3 ways x auth x jobs x metrics x tracing
+    assert len(combinations) == 3 * 2 * 2 * 2 * 2
 
 
 def test_presets_are_the_templates_presets_with_the_pins() -> None:

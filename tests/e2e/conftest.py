@@ -44,6 +44,10 @@ EXTRAS = {
 # Where a database server keeps the data, a project may run on several machines: the
 # plain variant also runs on Lambda, the Redis one on Kubernetes.
 SERVER_EXTRAS = {"": {"serverless": "aws-lambda"}, "redis": {"kubernetes": "true"}}
+AUTH_EXTRAS = {
+    "sqlite": {"websocket": "true", "broadcast_backend": "memory"},
+    "postgresql": {"jobs": "redis", "websocket": "true", "broadcast_backend": "redis"},
+}
 
 
 def _variants() -> dict[str, Variant]:
@@ -58,10 +62,11 @@ def _variants() -> dict[str, Variant]:
             needs = servers + (("redis",) if backend == "redis" else ())
             answers |= extras | deploy.get(backend, {})
             variants[f"{database}-ws-{backend}"] = Variant(answers, needs)
-        # Logged-in users on every database; with jobs where Redis can count logins.
-        answers = {"database": database, "auth": "jwt"}
-        if servers:
-            answers |= {"jobs": "redis"} if database == "postgresql" else deploy.get("", {})
+        # Logged-in users on every database; with jobs where Redis can count logins,
+        # WebSocket events through Redis there, and in process on SQLite.
+        answers = {"database": database, "auth": "jwt"} | AUTH_EXTRAS.get(database, {})
+        if database == "mysql":
+            answers |= deploy.get("", {})
         needs = servers + (("redis",) if answers.get("jobs") == "redis" else ())
         variants[f"{database}-auth"] = Variant(answers, needs)
     return variants

@@ -5,8 +5,11 @@ nothing."""
 
 from __future__ import annotations
 
+import base64
 import json
+import os
 import secrets
+import socket
 import subprocess
 import urllib.error
 import urllib.parse
@@ -36,6 +39,7 @@ from tests.helpers import clean_env
 pytestmark = pytest.mark.e2e
 
 AUTH_VARIANTS = [name for name, variant in VARIANTS.items() if variant.answers.get("auth")]
+WEBSOCKET_VARIANTS = [name for name in AUTH_VARIANTS if VARIANTS[name].answers.get("websocket")]
 API = "/api/v1"
 ADMIN = ("root@example.com", "an administrator's password")
 
@@ -185,6 +189,38 @@ def test_another_users_items_are_missing_and_an_administrator_reaches_them(
     assert admin.request("GET", path)[:2] == (200, item)
     assert admin.request("DELETE", path)[0] == 204
     assert ada.request("GET", path)[0] == 404
+
+
+@pytest.mark.parametrize("served", WEBSOCKET_VARIANTS, indirect=True)
+def test_a_websocket_opens_only_with_a_valid_token(served: Served) -> None:
+    ada = register(served.server)[0]
+
+    assert handshake(served.server).startswith(b"HTTP/1.1 403")
+    forged = handshake(served.server, f"Authorization: Bearer {ada.token}x")
+    assert forged.startswith(b"HTTP/1.1 403")
+    # As a browser sends it: new WebSocket(url, ["bearer", token])
+    accepted = handshake(served.server, f"Sec-WebSocket-Protocol: bearer, {ada.token}")
+    assert accepted.startswith(b"HTTP/1.1 101")
+    assert b"sec-websocket-protocol: bearer" in accepted.lower().split(b"\r\n")
+
+
+def handshake(server: Server, *headers: str) -> bytes:
+    """The head of the server's answer to a WebSocket handshake sending `headers`."""
+    address = urllib.parse.urlsplit(server.base_url)
+    assert address.hostname is not None
+    assert address.port is not None
+    key = base64.b64encode(os.urandom(16)).decode()
+    request = [
+        f"GET {API}/ws HTTP/1.1", f"Host: {address.netloc}", "Upgrade: websocket",
+        "Connection: Upgrade", f"Sec-WebSocket-Key: {key}", "Sec-WebSocket-Version: 13",
+        *headers,
+    ]  # fmt: skip
+    with socket.create_connection((address.hostname, address.port), timeout=10) as client:
+        client.sendall(("\r\n".join(request) + "\r\n\r\n").encode())
+        answer = b""
+        while b"\r\n\r\n" not in answer and (chunk := client.recv(4096)):
+            answer += chunk
+    return answer.split(b"\r\n\r\n")[0]
 
 
 def test_a_changed_password_is_the_only_one_that_logs_in(served: Served) -> None:
