@@ -27,7 +27,7 @@ from tests.e2e.conftest import (
     assert_own_tests_pass,
     run_in_project,
 )
-from tests.e2e.test_resource_property import resource_sets
+from tests.e2e.test_resource_property import Resource, resource_sets
 from tests.helpers import run
 
 pytestmark = pytest.mark.e2e
@@ -59,7 +59,7 @@ IDENTITY = ["-c", "user.name=Test", "-c", "user.email=test@example.com"]
 def test_any_change_of_answers_updates_into_a_project_that_passes_its_checks(
     start: str,
     target: str,
-    resources: list[tuple[str, list[str]]],
+    resources: list[Resource],
     edited: list[str],
     project_python: Path,
     tmp_path_factory: pytest.TempPathFactory,
@@ -71,12 +71,14 @@ def test_any_change_of_answers_updates_into_a_project_that_passes_its_checks(
             name=parse_project_name("shop"), destination=project, answers=VARIANTS[start].answers
         )
     )
-    for name, fields in resources:
+    has_users = VARIANTS[start].answers.get("auth") == "jwt"
+    for name, fields, owned in resources:
         generate_resource(
             ResourceRequest(
                 name=parse_resource_name(name),
                 fields=tuple(parse_field(spec) for spec in fields),
                 start=project,
+                owned=owned and has_users,  # kept through the update
             )
         )
     for path in edited:  # a line after the first, which no option set changes
