@@ -9,6 +9,7 @@ changes conflicts, as in git, which tests/test_update_cli.py covers.
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from hypothesis import strategies as st
 from fastgen.api import ProjectRequest, ResourceRequest, create_project, generate_resource
 from fastgen.fields import parse_field
 from fastgen.names import parse_project_name, parse_resource_name
+from fastgen.template import load_questions
 from tests.e2e.conftest import (
     VARIANTS,
     assert_mypy_strict_is_clean,
@@ -40,7 +42,7 @@ EDITABLE = [
     "README.md",
     "tests/conftest.py",
 ]
-RESET = {"websocket": "false", "kubernetes": "false", "serverless": "none"}
+RESET = {"websocket": "false", "metrics": "false", "kubernetes": "false", "serverless": "none"}
 IDENTITY = ["-c", "user.name=Test", "-c", "user.email=test@example.com"]
 
 
@@ -88,12 +90,7 @@ def test_any_change_of_answers_updates_into_a_project_that_passes_its_checks(
     run(["git", "add", "-A"], project)
     run(["git", *IDENTITY, "commit", "-q", "-m", "resources and edits"], project)
 
-    # Answers the target leaves out are kept from the start: reset those that would
-    # leave a combination the template refuses (Kubernetes on SQLite, say).
-    answers = RESET | VARIANTS[target].answers
-    # `update` does not change auth (fastgen.yml's `fixed`).
-    answers["auth"] = VARIANTS[start].answers.get("auth", "none")
-    data = [f"--data={key}={value}" for key, value in answers.items()]
+    data = [f"--data={key}={value}" for key, value in update_answers(start, target).items()]
     result = subprocess.run(
         [sys.executable, "-m", "fastgen", "update", *data],
         cwd=project,
@@ -110,3 +107,28 @@ def test_any_change_of_answers_updates_into_a_project_that_passes_its_checks(
     run_in_project(project_python, project, "ruff", "format", "--no-cache", "--check", ".")
     assert_mypy_strict_is_clean(project_python, project, pytestconfig)
     assert_own_tests_pass(project_python, project, target)
+
+
+def update_answers(start: str, target: str) -> dict[str, str]:
+    """The answers `update` is given to move a project from one variant to another."""
+    # Answers the target leaves out are kept from the start: reset those that would
+    # leave a combination the template refuses (Kubernetes on SQLite, say).
+    answers = RESET | VARIANTS[target].answers
+    # `update` does not change auth (fastgen.yml's `fixed`).
+    answers["auth"] = VARIANTS[start].answers.get("auth", "none")
+    return answers
+
+
+def test_every_drawn_change_leads_to_answers_the_template_accepts() -> None:
+    questions = load_questions()
+    defaults = {name: question.default for name, question in questions.items()}
+    for start, target in itertools.product(VARIANTS, repeat=2):
+        kept = {key: _typed(value) for key, value in VARIANTS[start].answers.items()}
+        given = {key: _typed(value) for key, value in update_answers(start, target).items()}
+        answers = defaults | kept | given
+        refusals = [text for question in questions.values() if (text := question.refusal(answers))]
+        assert not refusals, f"{start} -> {target}: {refusals}"
+
+
+def _typed(value: str) -> str | bool:
+    return {"true": True, "false": False}.get(value, value)
