@@ -172,6 +172,12 @@ class ResourceContext:
         return tuple(field for field in self.fields if field.unique)
 
     @property
+    def per_owner_unique(self) -> tuple[FieldContext, ...]:
+        """The unique fields of an owned resource: unique among one owner's rows, so a
+        value another user took is never refused (nor revealed)."""
+        return self.unique if self.owned else ()
+
+    @property
     def not_null(self) -> tuple[FieldContext, ...]:
         return tuple(field for field in self.fields if not field.optional)
 
@@ -215,6 +221,8 @@ class ResourceContext:
             imports += [i for column in columns for i in column.imports]
             if self.references or self.owned:
                 imports.append(Import("sqlalchemy", "ForeignKey"))
+            if self.per_owner_unique:
+                imports.append(Import("sqlalchemy", "UniqueConstraint"))
         elif self.references:
             imports += [Import("dataclasses", "field"), Import("app.db.memory", "references")]
         return _unique(imports)
