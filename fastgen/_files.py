@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -86,11 +85,20 @@ def _replace(target: Path, content: str) -> None:
 
 @contextmanager
 def staging_folder(destination: Path) -> Iterator[Path]:
-    """Yield an empty folder beside `destination`, removed again unless it was moved."""
+    """Yield an empty folder beside `destination`, removed again unless it was moved.
+
+    Its name is chosen before it is made, so a Ctrl-C the moment `mkdir` returns still
+    knows what to remove (`tempfile.mkdtemp` runs Python code after it, where a Ctrl-C
+    left the folder behind).
+    """
+    staging = destination.parent / f".{destination.name}.{uuid4().hex[:12]}"
     try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
-    except OSError as error:
+        staging.mkdir(mode=0o700)
+    except OSError as error:  # not made (or a stranger's, by one chance in 2**48): kept
         raise DestinationError(f"cannot write in {destination.parent}: {error.strerror}") from None
+    except BaseException:  # Ctrl-C as `mkdir` returned
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     try:
         yield staging
     finally:

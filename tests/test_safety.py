@@ -191,6 +191,22 @@ class TestFaults:
         assert stderr.strip().splitlines()[-1] == "interrupted: nothing was written"
         assert list(work.iterdir()) == []
 
+    def test_interrupted_as_the_staging_folder_is_made_leaves_nothing(
+        self, invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        make_folder = os.mkdir
+
+        def make_then_interrupt(path: str | Path, mode: int = 0o777) -> None:
+            make_folder(path, mode)
+            raise KeyboardInterrupt  # the signal handled as mkdir returns
+
+        monkeypatch.setattr(os, "mkdir", make_then_interrupt)
+
+        result = invoke("new", "shop", "--no-git", tmp_path / "shop")
+
+        assert result.exit_code == 130
+        assert list(tmp_path.iterdir()) == []
+
     def test_interrupted_once_complete_keeps_the_project_and_says_so(
         self, invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
