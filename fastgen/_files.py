@@ -40,9 +40,13 @@ def write_all(root: Path, changes: tuple[FileChange, ...]) -> None:
             target = root / change.path
             if change.previous is None:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                with target.open("x", encoding="utf-8") as file:  # never overwrites
-                    done.append(change)
-                    file.write(change.content or "")
+                done.append(change)  # before it exists: a Ctrl-C as `open` returns undoes it
+                try:
+                    with target.open("x", encoding="utf-8") as file:  # never overwrites
+                        file.write(change.content or "")
+                except FileExistsError:  # someone else's: never undone
+                    done.pop()
+                    raise
                 continue
             if target.read_text(encoding="utf-8") != change.previous:
                 raise ConcurrentChangeError(f"{change.path} changed meanwhile; run again")
