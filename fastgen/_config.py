@@ -6,6 +6,8 @@ It lives at `$FASTGEN_CONFIG`, else `$XDG_CONFIG_HOME/fastgen/config.yml` (by de
     template: git@example.com:team/fastapi-template.git   # instead of fastgen's own
     defaults:                                              # answers, over the preset's
       database: postgresql
+    trust:                                                 # sources trusted always
+      - git@example.com:team/                              # (a prefix: ends with /)
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fastgen._trust import Trust
 from fastgen.errors import InvalidAnswerError
 from fastgen.template import load_yaml_mapping
 
-KEYS = ("template", "defaults")
+KEYS = ("template", "defaults", "trust")
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,11 @@ class UserConfig:
     path: Path | None = None  # None: there is no configuration file
     template: str | None = None
     defaults: dict[str, Any] = field(default_factory=dict)
+    trust: tuple[str, ...] = ()  # template sources (or prefixes, ending in /) trusted always
+
+    def trusting(self, *, everything: bool = False) -> Trust:
+        """What one command trusts: everything with --trust, else the `trust:` list."""
+        return Trust(everything=everything, sources=self.trust)
 
 
 def config_path() -> Path:
@@ -46,7 +54,7 @@ def load() -> UserConfig:
     if unknown:
         raise InvalidAnswerError(
             f"{path}: unknown key {', '.join(map(repr, unknown))}",
-            hint=f"a fastgen configuration holds {' and '.join(KEYS)}",
+            hint=f"a fastgen configuration holds {', '.join(KEYS)}",
         )
     template = content.get("template")
     defaults = content.get("defaults") or {}
@@ -54,4 +62,12 @@ def load() -> UserConfig:
         raise InvalidAnswerError(f"{path}: template must be a path or git URL, as text")
     if not isinstance(defaults, dict):
         raise InvalidAnswerError(f"{path}: defaults must be a mapping of question: answer")
-    return UserConfig(path, template or None, {str(key): value for key, value in defaults.items()})
+    trust = content.get("trust") or []
+    if not isinstance(trust, list) or not all(isinstance(entry, str) and entry for entry in trust):
+        raise InvalidAnswerError(f"{path}: trust must be a list of template sources, as text")
+    return UserConfig(
+        path,
+        template or None,
+        {str(key): value for key, value in defaults.items()},
+        tuple(trust),
+    )

@@ -22,7 +22,8 @@ from functools import cache, partial
 from pathlib import Path, PurePath
 from typing import Any
 
-from fastgen.errors import InvalidAnswerError
+from fastgen import _jinja
+from fastgen.errors import FastgenError, InvalidAnswerError
 from fastgen.template import Question, load_questions, load_yaml_mapping
 
 SUPPORTED_SETTINGS = frozenset(
@@ -44,6 +45,10 @@ SUPPORTED_TYPES = frozenset({"str", "bool"})
 
 class Unsupported(Exception):  # noqa: N818 - a signal to fall back, not an error
     """The template needs something only Copier does."""
+
+
+class TemplatePathError(FastgenError):
+    """A template path that renders to a place outside the project, or git's own."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +84,8 @@ def render(template: Path, staging: Path, answers: Mapping[str, Any]) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             if source.name.endswith(settings.suffix):
                 name = source.relative_to(template).as_posix()
-                content = environment.get_template(name).render(**context).encode()
+                loaded = environment.get_template(name)
+                content = _jinja.render(loaded, context, name=name).encode()
             else:
                 content = source.read_bytes()
             target.write_bytes(content)
@@ -107,8 +113,13 @@ def _settings(template: Path) -> _Settings | None:
     ):
         return None
     exclude = settings.get("_exclude") or []
+    root = template / str(settings.get("_subdirectory", ""))
+    if not root.resolve().is_relative_to(template.resolve()):
+        raise TemplatePathError(
+            f"{template / 'copier.yml'}: _subdirectory leads outside the template"
+        )
     return _Settings(
-        root=template / str(settings.get("_subdirectory", "")),
+        root=root,
         exclude=tuple(str(pattern) for pattern in exclude),
         answers_file=str(settings.get("_answers_file", ".copier-answers.yml")),
         suffix=str(settings.get("_templates_suffix", ".jinja")),
@@ -120,9 +131,8 @@ def _settings(template: Path) -> _Settings | None:
 def _environment(template: Path, keep_trailing_newline: bool) -> Any:
     """Copier's environment: sandboxed, strict, Ansible's filters, compiled once."""
     import jinja2
-    from jinja2.sandbox import SandboxedEnvironment
 
-    environment = SandboxedEnvironment(
+    environment = _jinja.sandboxed(
         loader=jinja2.FileSystemLoader(template),
         extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"],
         undefined=jinja2.StrictUndefined,
@@ -180,15 +190,18 @@ def _context(
 
 def _rendered(default: Any, answers: Mapping[str, Any], environment: Any) -> Any:
     if isinstance(default, str) and ("{{" in default or "{%" in default):
-        return environment.from_string(default).render(**answers)
+        name = "a default in copier.yml"
+        return _jinja.render(environment.from_string(default), answers, name=name)
     return default
 
 
 def _validate(question: Question, value: Any, answers: Mapping[str, Any], environment: Any) -> None:
     if not question.validator:
         return
-    message = environment.from_string(question.validator).render(
-        **{**answers, question.name: value}
+    message = _jinja.render(
+        environment.from_string(question.validator),
+        {**answers, question.name: value},
+        name=f"validator of {question.name} in copier.yml",
     )
     if message.strip():
         raise InvalidAnswerError(f"{question.name}: {' '.join(message.split())}")
@@ -222,6 +235,7 @@ def _walk(
             rendered = [_render_part(part, context, environment) for part in parts]
             if not all(rendered):
                 continue
+            _refuse_escape(relative, rendered)
             if "{% yield" in str(relative):
                 raise Unsupported("yield tags in paths")
             target = Path(*rendered)
@@ -232,8 +246,23 @@ def _walk(
 def _render_part(part: str, context: Mapping[str, Any], environment: Any) -> str:
     if "{" not in part:
         return part
-    rendered: str = _compiled(part, environment).render(**context)
-    return rendered
+    return _jinja.render(_compiled(part, environment), context, name=f"path part {part}")
+
+
+def _refuse_escape(source: Path, rendered: list[str]) -> None:
+    """Refuse a rendered path part that is not one plain name inside the project."""
+    for part in rendered:
+        if part in (".", "..") or "/" in part or "\\" in part or "\0" in part:
+            raise TemplatePathError(
+                f"the template's {source.as_posix()} renders to {'/'.join(rendered)!r}, "
+                "which would leave the project",
+                hint="a path part must render to one name: no '.', '..' or separator",
+            )
+        if part.lower() == ".git":
+            raise TemplatePathError(
+                f"the template's {source.as_posix()} renders into .git, git's own folder",
+                hint="a template may not write git's configuration or hooks",
+            )
 
 
 @cache

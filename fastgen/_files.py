@@ -32,8 +32,30 @@ class ConcurrentChangeError(FastgenError):
     """A file changed on disk between reading it and writing the change."""
 
 
+class OutsideError(FastgenError):
+    """A path that leads outside the project, by `..` or through a symbolic link."""
+
+
+def inside(root: Path, relative: str | Path) -> Path:
+    """`root / relative`, or OutsideError where that leads outside `root`: fastgen never
+    reads or writes through `..`, an absolute path, or a link out of the project."""
+    path = root / relative
+    real_root = root.resolve()
+    if not path.resolve().is_relative_to(real_root):
+        raise OutsideError(
+            f"{Path(relative).as_posix()} leads outside the project (by a symbolic link "
+            "or '..'); fastgen neither reads nor writes through it",
+            hint="replace the link with the file it points to, or remove it",
+        )
+    return path
+
+
 def write_all(root: Path, changes: tuple[FileChange, ...]) -> None:
-    """Write every change or, if one fails, none: created files go, edited ones revert."""
+    """Write every change or, if one fails, none: created files go, edited ones revert.
+
+    Every path is checked before anything is written: none may lead outside `root`."""
+    for change in changes:
+        inside(root, change.path)
     done: list[FileChange] = []
     try:
         for change in changes:
@@ -141,13 +163,15 @@ def move_into_place(staging: Path, destination: Path) -> None:
 
 
 def check_contained(root: Path) -> None:
-    """Raise unless every rendered path, links included, stays inside `root`."""
+    """Raise unless every rendered path, links included, stays inside `root`, and none
+    is in a `.git` folder (git's hooks and configuration run code)."""
     real_root = root.resolve()
     for path in root.rglob("*"):
+        relative = path.relative_to(root)
         if not path.resolve().is_relative_to(real_root):
-            raise FastgenError(
-                f"the template wrote {path.relative_to(root)}, which leads outside the project"
-            )
+            raise FastgenError(f"the template wrote {relative}, which leads outside the project")
+        if ".git" in (part.lower() for part in relative.parts):
+            raise FastgenError(f"the template wrote {relative}, into git's own folder")
 
 
 def merge_into(staging: Path, destination: Path) -> None:

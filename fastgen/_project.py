@@ -71,15 +71,18 @@ class Project:
         return (self.root / path).exists()
 
     def read(self, path: str | Path) -> str:
-        """The text of a project file (`path` relative to the root, or absolute)."""
+        """The text of a project file (`path` relative to the root, or absolute); never
+        of a file outside the project, through a link or `..`."""
         relative = Path(os.path.relpath(self.root / path, self.root))
         if relative not in self._texts:
             self._texts[relative] = self._read(relative)
         return self._texts[relative]
 
     def _read(self, relative: Path) -> str:
+        from fastgen._files import inside
+
         try:
-            return (self.root / relative).read_text(encoding="utf-8")
+            return inside(self.root, relative).read_text(encoding="utf-8")
         except FileNotFoundError:
             raise ProjectError(
                 f"{relative} is missing; this command edits the layout `fastgen new` creates"

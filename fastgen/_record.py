@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 from fastgen.errors import FastgenError
 
 RECORD_FILE = ".fastgen.json"
+_COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")  # a SHA-1 or SHA-256 commit id
 
 
 @dataclass(frozen=True)
@@ -78,39 +80,65 @@ class Record:
 
 
 def loads(text: str, *, where: Path) -> Record:
-    """Read a record, raising a FastgenError that names `where` if it is damaged."""
+    """Read a record, raising a FastgenError that names `where` if it is damaged.
+
+    A record is data that anyone who shares the project may have edited: a commit must
+    be a commit id and a file's path a plain path inside the project."""
     try:
-        content = json.loads(text)
-        return Record(
-            fastgen_version=str(content["fastgen_version"]),
-            template=str(content["template"]),
-            template_version=str(content["template_version"]),
-            answers=dict(content["answers"]),
-            resources=tuple(
-                ResourceRecord(
-                    name=str(resource["name"]),
-                    plural=str(resource["plural"]),
-                    fields=tuple(map(str, resource["fields"])),
-                    template_version=str(resource["template_version"]),
-                    owned=resource.get("owned", False) is True,
-                )
-                for resource in content["resources"]
-            ),
-            # Records of template 0.2.0 have neither.
-            template_digest=str(content.get("template_digest", "")),
-            # Records before 0.4.0 were all of fastgen's own template.
-            template_source=str(content.get("template_source", "")),
-            template_commit=str(content.get("template_commit", "")),
-            files={
-                str(path): None if sha is None else str(sha)
-                for path, sha in dict(content.get("files", {})).items()
-            },
-        )
+        record = _parsed(json.loads(text))
     except (ValueError, KeyError, TypeError) as error:
         raise FastgenError(
             f"{where} is damaged ({type(error).__name__}: {error})",
             hint="restore it from version control",
         ) from None
+    if record.template_commit and not _COMMIT.fullmatch(record.template_commit):
+        raise FastgenError(
+            f"{where} is damaged: template_commit {record.template_commit!r} is not a commit id",
+            hint="restore it from version control",
+        )
+    for path in record.files:
+        if not is_inside_path(path):
+            raise FastgenError(
+                f"{where} is damaged: {path!r} is not a path inside the project",
+                hint="restore it from version control",
+            )
+    return record
+
+
+def is_inside_path(path: str) -> bool:
+    """Whether `path` is a plain relative path that stays inside the project."""
+    parts = path.split("/")
+    return all(part not in ("", ".", "..") for part in parts) and not any(
+        character in path for character in ("\\", "\0")
+    )
+
+
+def _parsed(content: Any) -> Record:
+    return Record(
+        fastgen_version=str(content["fastgen_version"]),
+        template=str(content["template"]),
+        template_version=str(content["template_version"]),
+        answers=dict(content["answers"]),
+        resources=tuple(
+            ResourceRecord(
+                name=str(resource["name"]),
+                plural=str(resource["plural"]),
+                fields=tuple(map(str, resource["fields"])),
+                template_version=str(resource["template_version"]),
+                owned=resource.get("owned", False) is True,
+            )
+            for resource in content["resources"]
+        ),
+        # Records of template 0.2.0 have neither.
+        template_digest=str(content.get("template_digest", "")),
+        # Records before 0.4.0 were all of fastgen's own template.
+        template_source=str(content.get("template_source", "")),
+        template_commit=str(content.get("template_commit", "")),
+        files={
+            str(path): None if sha is None else str(sha)
+            for path, sha in dict(content.get("files", {})).items()
+        },
+    )
 
 
 def sha256(text: str) -> str:

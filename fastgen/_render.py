@@ -1,6 +1,8 @@
 """Rendering a template: with fastgen's own renderer where it can, with Copier otherwise.
 
 This is the only module that imports copier: it is slow to import, and `--help` must not.
+Both renderers are sandboxed and bounded (`_jinja`); Copier runs a template's code (its
+tasks, migrations, Jinja extensions) only where the user trusts the template's source.
 """
 
 from __future__ import annotations
@@ -9,37 +11,44 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from fastgen import _jinja
+from fastgen._sources import Resolved, require_trust
+from fastgen._trust import Trust
 from fastgen.errors import FastgenError, InvalidAnswerError, describe_os_error
 
 
 def render(
-    template: Path,
+    template: Resolved,
     staging: Path,
     answers: Mapping[str, Any],
     *,
-    trust: bool = False,
+    trust: Trust,
 ) -> None:
     """Render `template` into `staging`; defaults answer what `answers` leaves open.
 
     Without Copier where the template keeps to what `_fastrender` supports (it is much
-    faster), with Copier otherwise. With `trust`, the template may run code (its tasks,
-    migrations, Jinja extensions)."""
+    faster), with Copier otherwise; a template that runs code needs `trust`."""
     from fastgen import _fastrender
 
-    if _fastrender.supports(template):
-        try:
-            _fastrender.render(template, staging, answers)
-            return
-        except _fastrender.Unsupported:
-            _empty(staging)  # Copier starts again from nothing
-        except OSError as error:
-            raise FastgenError(f"cannot write the project: {describe_os_error(error)}") from None
-    _render_with_copier(template, staging, answers, trust=trust)
+    require_trust(template, trust=trust)
+    with _jinja.budget():
+        if _fastrender.supports(template.path):
+            try:
+                _fastrender.render(template.path, staging, answers)
+                return
+            except _fastrender.Unsupported:
+                _empty(staging)  # Copier starts again from nothing
+            except OSError as error:
+                raise FastgenError(
+                    f"cannot write the project: {describe_os_error(error)}"
+                ) from None
+        _render_with_copier(template.path, staging, answers, trust=trust.allows(template.source))
 
 
 def _render_with_copier(
     template: Path, staging: Path, answers: Mapping[str, Any], *, trust: bool
 ) -> None:
+    import jinja2
     from copier import run_copy
     from copier.errors import CopierError, UserMessageError
 
@@ -55,6 +64,8 @@ def _render_with_copier(
         )
     except OSError as error:
         raise FastgenError(f"cannot write the project: {describe_os_error(error)}") from None
+    except jinja2.exceptions.SecurityError as error:
+        raise _jinja.refused("files", error) from None
     except UserMessageError as error:
         raise FastgenError(error.message) from None
     except (ValueError, CopierError) as error:

@@ -13,12 +13,14 @@ import re
 import subprocess
 import tempfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import Any
 
+from fastgen._trust import BUNDLED as BUNDLED
+from fastgen._trust import Trust
 from fastgen.errors import FastgenError
 from fastgen.template import BUNDLED_TEMPLATE, load_template, load_yaml_mapping
 
-BUNDLED = ""  # the recorded source of fastgen's own template
 # copier.yml keys whose content runs as code on the machine that renders the template.
 CODE_KEYS = ("_tasks", "_migrations", "_jinja_extensions")
 _VERSION_TAG = re.compile(r"v?(\d+(?:\.\d+)*)")
@@ -38,52 +40,71 @@ class Resolved:
     commit: str = ""  # the git commit it was extracted from, for a git template
 
 
-def resolve(spec: str | None, *, trust: bool = False) -> Resolved:
+def resolve(spec: str | None) -> Resolved:
     """The template `spec` names (`PATH`, `URL` or either `@REF`; None: fastgen's own).
 
-    Without `trust`, a template whose copier.yml runs code is refused.
+    Resolving runs nothing of the template; whoever renders it checks `require_trust`.
     """
     if not spec:
         return Resolved(BUNDLED, load_template(BUNDLED_TEMPLATE).version, BUNDLED_TEMPLATE)
+    if spec.startswith("-"):
+        raise TemplateSourceError(f"{spec!r} is not a template location: it starts with '-'")
     location, ref = _split(spec)
+    if ref is not None and ref.startswith("-"):
+        raise TemplateSourceError(f"{ref!r} is not a version or git ref: it starts with '-'")
     if _is_git(location):
-        resolved = _git_template(_canonical(location), ref)
-    elif ref is not None:
+        return _git_template(_canonical(location), ref)
+    if ref is not None:
         raise TemplateSourceError(f"{location} is not a git repository, so it has no @{ref}")
-    else:
-        folder = Path(location).expanduser().resolve()
-        _require_template(folder, spec)
-        resolved = Resolved(str(folder), load_template(folder).version, folder)
-    require_trust(resolved, trust=trust)
-    return resolved
+    folder = Path(location).expanduser().resolve()
+    _require_template(folder, spec)
+    return Resolved(str(folder), load_template(folder).version, folder)
 
 
-def at(source: str, *, version: str, commit: str = "", trust: bool = False) -> Resolved:
-    """The template a project recorded: `source` at `commit` (or at `version`)."""
+def at(source: str, *, version: str, commit: str = "", trust: Trust) -> Resolved:
+    """The template a project recorded: `source` at `commit` (or at `version`).
+
+    The record is data: `source` is used only if the user trusts it."""
+    _require_recorded(source, trust)
     if source == BUNDLED:
         return Resolved(BUNDLED, version, BUNDLED_TEMPLATE)
-    if commit:
+    if commit:  # a commit id: the record checks it
         # A commit's files never change: once extracted, no fetch (and no network).
         extracted = _folder(source) / commit
         folder = extracted if extracted.is_dir() else _checkout(_mirror(source), commit)
-        resolved = Resolved(source, version, folder, commit)
-    else:
-        resolved = resolve(source, trust=trust)
-        if resolved.version != version:
-            raise TemplateSourceError(
-                f"the template at {source} is now version {resolved.version}, and its "
-                f"version {version} is gone: it is not a git repository that keeps it",
-                hint="keep a team template in git and tag its versions",
-            )
-    require_trust(resolved, trust=trust)
+        _require_template(folder, f"{source} at {commit[:12]}")
+        return Resolved(source, version, folder, commit)
+    resolved = resolve(source)
+    if resolved.version != version:
+        raise TemplateSourceError(
+            f"the template at {source} is now version {resolved.version}, and its "
+            f"version {version} is gone: it is not a git repository that keeps it",
+            hint="keep a team template in git and tag its versions",
+        )
     return resolved
 
 
-def newest(source: str, *, trust: bool = False) -> Resolved:
-    """The newest version of `source`: its highest version tag, else what it holds now."""
-    if source == BUNDLED:
-        return resolve(None)
-    return resolve(source, trust=trust)
+def newest(source: str, *, trust: Trust) -> Resolved:
+    """The newest version of the recorded `source`: its highest version tag, else what
+    it holds now."""
+    _require_recorded(source, trust)
+    return resolve(source or None)
+
+
+def at_ref(source: str, ref: str, *, trust: Trust) -> Resolved:
+    """The recorded `source` at `ref`, a version tag or another git ref."""
+    _require_recorded(source, trust)
+    return resolve(f"{source}@{ref}")
+
+
+def _require_recorded(source: str, trust: Trust) -> None:
+    """Refuse a source that a project's record names unless the user trusts it."""
+    if not trust.allows(source):
+        raise TemplateSourceError(
+            f"the project's .fastgen.json names the template {source}, which you have "
+            "not trusted; fastgen reads no template a cloned project chooses by itself",
+            hint=f"if you trust it: add --trust, or list it under `trust:` in {_config_path()}",
+        )
 
 
 def versions(source: str) -> list[str]:
@@ -93,12 +114,15 @@ def versions(source: str) -> list[str]:
     return [version for version, _ in _tags(_mirror(source))]
 
 
-def require_trust(template: Resolved, *, trust: bool) -> None:
-    """Refuse a template whose copier.yml would run code, unless the user trusts it."""
-    if trust or template.source == BUNDLED:
-        return
+def runs_code(template: Resolved) -> list[str]:
+    """The keys of the template's copier.yml that run code when it renders."""
     config = load_yaml_mapping(template.path / "copier.yml")
-    found = [key for key in CODE_KEYS if config.get(key)]
+    return [key for key in CODE_KEYS if config.get(key)]
+
+
+def require_trust(template: Resolved, *, trust: Trust) -> None:
+    """Refuse a template whose copier.yml would run code, unless the user trusts it."""
+    found = runs_code(template) if not trust.allows(template.source) else []
     if found:
         raise TemplateSourceError(
             f"the template {template.source} runs code ({', '.join(found)} in copier.yml)",
@@ -180,7 +204,7 @@ def _mirror(location: str) -> Path:
     mirror.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=mirror.parent) as scratch:
         clone = Path(scratch) / "repository.git"
-        _git(mirror.parent, "clone", "--quiet", "--mirror", location, str(clone))
+        _git(mirror.parent, "clone", "--quiet", "--mirror", "--", location, str(clone))
         try:
             clone.rename(mirror)
         except OSError:  # another fastgen cloned it meanwhile
@@ -215,16 +239,42 @@ def _checkout(mirror: Path, commit: str) -> Path:
 
 
 def _extract(tar: bytes, folder: Path) -> None:
-    """Extract an archive of `git archive`, refusing links and paths that leave `folder`
-    where Python has tarfile's "data" filter (3.11.4 and later)."""
+    """Extract an archive of `git archive`, refusing any path or link that leaves `folder`."""
     import io
     import tarfile
 
     with tarfile.open(fileobj=io.BytesIO(tar)) as archive:
+        for member in archive.getmembers():
+            _refuse_escape(member)
         if hasattr(tarfile, "data_filter"):
             archive.extractall(folder, filter="data")
-        else:  # pragma: no cover - Python before 3.11.4
-            archive.extractall(folder)  # noqa: S202 - git archive of the user's own template
+        else:  # pragma: no cover - Python before 3.11.4; every member was checked above
+            archive.extractall(folder)  # noqa: S202
+
+
+def _refuse_escape(member: Any) -> None:
+    """Refuse an archive member whose path, or whose link's target, leaves the archive."""
+    name = PurePosixPath(member.name)
+    target = PurePosixPath(member.linkname) if member.issym() or member.islnk() else None
+    if member.issym():
+        target = name.parent / member.linkname
+    for path in (name, target):
+        if path is not None and (path.is_absolute() or _leaves(path)):
+            raise TemplateSourceError(
+                f"the template's {member.name} "
+                + (f"links to {member.linkname}, " if path is target else "")
+                + "which leads outside the template",
+                hint="a template may hold links only to its own files",
+            )
+
+
+def _leaves(path: PurePosixPath) -> bool:
+    depth = 0
+    for part in path.parts:
+        depth += -1 if part == ".." else 0 if part in (".", "") else 1
+        if depth < 0:
+            return True
+    return False
 
 
 def _require_template(folder: Path, named: str) -> None:
@@ -237,11 +287,30 @@ def _require_template(folder: Path, named: str) -> None:
                 hint="a fastgen template is a Copier template with a fastgen.yml, "
                 "like the one fastgen ships",
             )
+    _refuse_outside_links(folder, named)
+
+
+def _refuse_outside_links(folder: Path, named: str) -> None:
+    """Refuse a template with a link to anything outside it: rendering would copy it."""
+    real = folder.resolve()
+    for path in folder.rglob("*"):
+        if path.is_symlink() and not path.resolve().is_relative_to(real):
+            raise TemplateSourceError(
+                f"{named}: {path.relative_to(folder)} links to {os.readlink(path)}, "
+                "which is outside the template",
+                hint="a template may hold links only to its own files",
+            )
 
 
 def _folder(location: str) -> Path:
     """The cache folder of the git template at `location`: its clone and checkouts."""
     return _cache() / hashlib.sha256(location.encode()).hexdigest()[:16]
+
+
+def _config_path() -> Path:
+    from fastgen._config import config_path
+
+    return config_path()
 
 
 def _cache() -> Path:

@@ -6,13 +6,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from fastgen import _jinja
+
 
 @cache
 def environment(folder: Path) -> Any:
     """The environment that renders the templates in `folder`, made once per folder."""
     import jinja2
 
-    environment = jinja2.Environment(
+    environment = _jinja.sandboxed(
         loader=jinja2.FileSystemLoader(folder),
         # Compiling the templates takes longer than rendering them; jinja2 keeps the
         # compiled code in a private folder of the system's temporary directory.
@@ -21,7 +23,7 @@ def environment(folder: Path) -> Any:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        autoescape=False,  # noqa: S701 - renders Python source, not HTML
+        autoescape=False,  # renders Python source, not HTML
     )
     environment.filters["python"] = repr  # a value as a Python literal
     environment.filters["keyword"] = lambda pair: f"{pair[0]}={pair[1]!r}"
@@ -29,5 +31,5 @@ def environment(folder: Path) -> Any:
 
 
 def render(folder: Path, template: str, **context: object) -> str:
-    rendered: str = environment(folder).get_template(template).render(**context)
-    return rendered
+    loaded = environment(folder).get_template(template)
+    return _jinja.render(loaded, context, name=f"{folder.name}/{template}")

@@ -23,6 +23,7 @@ from typing import Any
 from fastgen import _files, _merge, _record, _snapshots, _sources, _template_migrations
 from fastgen._files import FileChange
 from fastgen._project import COPIER_ANSWERS, ProjectError, drop_template_path
+from fastgen._trust import Trust
 from fastgen.template import (
     BUNDLED_TEMPLATE,
     checked_answers,
@@ -38,9 +39,11 @@ OWN_FILES = (_record.RECORD_FILE, COPIER_ANSWERS)  # fastgen writes these, never
 PENDING = "fastgen-update.json"  # in the git folder while conflicts wait
 VOLATILE = re.compile(r"^Create Date: .*$", re.MULTILINE)
 
-# Renders, with this fastgen, the project of the answers and resources from a template.
+# Renders, with this fastgen, the project of the answers and resources from a template,
+# running the template's code only as the trust allows.
 RenderCurrent = Callable[
-    [Path, Mapping[str, Any], tuple[_record.ResourceRecord, ...], _sources.Resolved], None
+    [Path, Mapping[str, Any], tuple[_record.ResourceRecord, ...], _sources.Resolved, Trust],
+    None,
 ]
 
 
@@ -89,7 +92,7 @@ def update(
     legacy_resources: tuple[_record.ResourceRecord, ...],
     dry_run: bool,
     render_current: RenderCurrent,
-    trust: bool = False,
+    trust: Trust,
 ) -> Updated:
     """Merge the target version's render (default: the newest) into the project.
 
@@ -120,8 +123,8 @@ def update(
         )
     new_answers = _changed_answers(migrated.answers, answers, target_template)
     with (
-        rendered(base_template, record.answers, record.resources, render_current) as base,
-        rendered(target_template, new_answers, record.resources, render_current) as new,
+        rendered(base_template, record.answers, record.resources, render_current, trust) as base,
+        rendered(target_template, new_answers, record.resources, render_current, trust) as new,
     ):
         base_files, new_files = _tree(base), _tree(new)
         ours = _read_files(root, base_files.keys() | new_files.keys())
@@ -157,7 +160,7 @@ def continue_update(start: Path) -> Updated:
     unresolved = [
         path
         for path in pending["conflicts"]
-        if (root / path).is_file()
+        if _files.inside(root, path).is_file()
         and _merge.has_conflict_markers((root / path).read_text(encoding="utf-8"))
     ]
     if unresolved:
@@ -179,7 +182,7 @@ def abort_update(start: Path) -> tuple[str, ...]:
     git_folder = _git_folder(root)
     pending = _load_pending(git_folder)
     for path in pending["created"]:
-        (root / path).unlink(missing_ok=True)
+        _files.inside(root, path).unlink(missing_ok=True)
         for folder in (root / path).parents:  # and the folders made for it
             if folder == root or any(folder.iterdir()):
                 break
@@ -190,7 +193,7 @@ def abort_update(start: Path) -> tuple[str, ...]:
     return (*pending["created"], *pending["restored"])
 
 
-def check(start: Path, *, render_current: RenderCurrent, trust: bool = False) -> Checked:
+def check(start: Path, *, render_current: RenderCurrent, trust: Trust) -> Checked:
     """Whether the project is on the newest template, and which rendered files drifted."""
     root = project_root(start)
     record = read_record(root)
@@ -199,9 +202,9 @@ def check(start: Path, *, render_current: RenderCurrent, trust: bool = False) ->
     if suspects:
         template = _recorded_template(record, trust=trust)
         answers, resources = record.answers, record.resources
-        with rendered(template, answers, resources, render_current) as pristine:
+        with rendered(template, answers, resources, render_current, trust) as pristine:
             for path in sorted(suspects):
-                drift = _drift(path, _text(pristine / path), _text(root / path))
+                drift = _drift(path, _text(pristine / path), _text(_files.inside(root, path)))
                 if drift is not None:
                     drifted.append(drift)
     latest = _sources.newest(record.template_source, trust=trust).version
@@ -226,7 +229,7 @@ def _changed_answers(
     return {name: value for name, value in changed.items() if name not in skipped}
 
 
-def _recorded_template(record: _record.Record, *, trust: bool) -> _sources.Resolved:
+def _recorded_template(record: _record.Record, *, trust: Trust) -> _sources.Resolved:
     """The template at the version the project records."""
     return _sources.at(
         record.template_source,
@@ -236,7 +239,7 @@ def _recorded_template(record: _record.Record, *, trust: bool) -> _sources.Resol
     )
 
 
-def _target_template(record: _record.Record, to: str | None, *, trust: bool) -> _sources.Resolved:
+def _target_template(record: _record.Record, to: str | None, *, trust: Trust) -> _sources.Resolved:
     """The version `update` goes to: `to` (a version, or a git ref), else the newest."""
     source = record.template_source
     if to is None:
@@ -244,7 +247,7 @@ def _target_template(record: _record.Record, to: str | None, *, trust: bool) -> 
     if source == _sources.BUNDLED:
         version_key(to)  # says what a version looks like
         return _sources.Resolved(source, to, BUNDLED_TEMPLATE)
-    return _sources.resolve(f"{source}@{to}", trust=trust)
+    return _sources.at_ref(source, to, trust=trust)
 
 
 def _suspects(root: Path, record: _record.Record) -> set[str]:
@@ -256,7 +259,7 @@ def _suspects(root: Path, record: _record.Record) -> set[str]:
         path
         for path, sha in record.files.items()
         if sha is None
-        or not (root / path).is_file()
+        or not _files.inside(root, path).is_file()
         or _record.sha256(_text(root / path) or "") != sha
     }
 
@@ -335,6 +338,7 @@ def rendered(
     answers: Mapping[str, Any],
     resources: Iterable[_record.ResourceRecord],
     render_current: RenderCurrent,
+    trust: Trust,
 ) -> Iterator[Path]:
     """A fresh render of `template` with `answers`, then `resources` added in order (but
     those `new` adds itself); in a folder removed afterwards. An earlier version of
@@ -344,7 +348,7 @@ def rendered(
         if template.source == _sources.BUNDLED and template.version != current_version():
             _render_released(folder, template.version, answers, tuple(resources))
         else:
-            render_current(folder, answers, tuple(resources), template)
+            render_current(folder, answers, tuple(resources), template, trust)
         yield folder
 
 
@@ -407,7 +411,7 @@ def _read_files(root: Path, paths: Iterable[str]) -> dict[str, str]:
     """The project's text at each of `paths` that exists."""
     files = {}
     for relative in paths:
-        path = root / relative
+        path = _files.inside(root, relative)
         if path.is_file():
             try:
                 files[relative] = path.read_text(encoding="utf-8")
@@ -422,20 +426,34 @@ def _own_changes(root: Path, own: Mapping[str, str]) -> list[FileChange]:
     """fastgen's own files, as the new render has them."""
     changes = []
     for name, content in own.items():
-        previous = _text(root / name)
+        previous = _text(_files.inside(root, name))
         if content != previous:
             changes.append(FileChange(Path(name), content, previous))
     return changes
 
 
-def _require_clean_repository(root: Path) -> Path:
-    """The project's git folder; refuses a project outside git or with changes."""
-    git_folder = _git_folder(root)
+def refuse_while_pending(root: Path) -> None:
+    """Refuse to change a project whose update waits on conflicts: `--abort` would put
+    back the shared files and leave the new change half made."""
+    try:
+        git_folder = _git_folder(root)
+    except (ProjectError, OSError):  # not under git: no update can be under way
+        return
+    _refuse_pending(git_folder)
+
+
+def _refuse_pending(git_folder: Path) -> None:
     if (git_folder / PENDING).exists():
         raise ProjectError(
             "an update with conflicts is under way",
             hint="resolve them and run `fastgen update --continue`, or `fastgen update --abort`",
         )
+
+
+def _require_clean_repository(root: Path) -> Path:
+    """The project's git folder; refuses a project outside git or with changes."""
+    git_folder = _git_folder(root)
+    _refuse_pending(git_folder)
     if _git(root, "status", "--porcelain", "--", "."):
         raise ProjectError(
             "the working tree has uncommitted changes",

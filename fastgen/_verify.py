@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fastgen import _envs, _matrix, _snapshots, _sources, _update
+from fastgen._trust import Trust
 from fastgen.errors import FastgenError, InvalidAnswerError
 from fastgen.template import Question, Template, checked_answers, load_questions, load_template
 
@@ -45,7 +46,8 @@ OnProgress = Callable[[str], None]
 @dataclass(frozen=True, kw_only=True)
 class VerifyRequest:
     template: str | None = None  # as `fastgen new --template` takes it; None: fastgen's own
-    trust: bool = False
+    # The checks run the projects' code, which the template wrote: it must be trusted.
+    trust: Trust = field(default_factory=Trust)
     matrix: str = "pairwise"
     pinned: Mapping[str, Any] = field(default_factory=dict)  # answers every combination has
     servers: Mapping[str, str] = field(default_factory=dict)  # server name: URL, overriding
@@ -107,7 +109,8 @@ def verify(request: VerifyRequest, *, on_progress: OnProgress = lambda _: None) 
     started = time.monotonic()
     if request.jobs < 1:
         raise InvalidAnswerError(f"--jobs must be 1 or more, not {request.jobs}")
-    source = _sources.resolve(request.template, trust=request.trust)
+    source = _sources.resolve(request.template)
+    request.trust.require(source.source, to="run its projects' tests, which it wrote")
     template = load_template(source.path)
     if not template.checks:
         raise FastgenError(f"the template {template.name} declares no checks in fastgen.yml")
@@ -185,7 +188,7 @@ def _render(
                 git=False,
             )
         )
-        _add_every_field_type(folder)
+        _add_every_field_type(folder, request.trust)
     except FastgenError as error:
         case.made.append(CheckResult("generate", "failed", _since(started), str(error)))
         return case
@@ -210,7 +213,8 @@ def _render_upgraded(
     new_answers = {k: v for k, v in combination.answers.items() if k not in old_questions}
     try:
         answers = {**old_answers, "project_name": PROJECT_NAME}
-        with _update.rendered(previous, answers, (), api.render_fresh) as rendered:
+        renders = _update.rendered(previous, answers, (), api.render_fresh, request.trust)
+        with renders as rendered:
             shutil.copytree(rendered, folder, symlinks=True)
         _git(folder, "init", "--quiet")
         _git(folder, "add", "--all")
@@ -231,7 +235,7 @@ def _render_upgraded(
         )
         if updated.conflicts:
             raise FastgenError(f"conflicts in {', '.join(updated.conflicts)}")
-        _add_every_field_type(folder)
+        _add_every_field_type(folder, request.trust)
     except _update.FixedAnswerError as error:  # only new projects can have this answer
         case.made.append(CheckResult("update", "skipped", _since(started), str(error)))
         return case
@@ -242,7 +246,7 @@ def _render_upgraded(
     return case
 
 
-def _add_every_field_type(folder: Path) -> None:
+def _add_every_field_type(folder: Path, trust: Trust) -> None:
     """Add a resource with a field of every type, where the template makes resources."""
     from fastgen import api
     from fastgen._fieldtypes import TYPES
@@ -258,8 +262,8 @@ def _add_every_field_type(folder: Path) -> None:
         for kind in TYPES
         if arguments.get(kind, kind)  # a reference needs a table to refer to
     ]
-    request = api.ResourceRequest(parse_resource_name("specimen"), parse_fields(specs), folder)
-    api.generate_resource(request)
+    specimen = parse_resource_name("specimen")
+    api.generate_resource(api.ResourceRequest(specimen, parse_fields(specs), folder, trust=trust))
 
 
 def _check_all(
@@ -360,10 +364,10 @@ def _previous_version(source: _sources.Resolved) -> _sources.Resolved | None:
     if source.source == _sources.BUNDLED:
         older = [v for v in _snapshots.released() if key(v) < key(source.version)]
         newest = max(older, key=key, default=None)
-        return _sources.at(_sources.BUNDLED, version=newest) if newest else None
+        return _sources.at(_sources.BUNDLED, version=newest, trust=Trust()) if newest else None
     older = [v for v in _sources.versions(source.source) if key(v) < key(source.version)]
     newest = max(older, key=key, default=None)
-    return _sources.resolve(f"{source.source}@{newest}", trust=True) if newest else None
+    return _sources.resolve(f"{source.source}@{newest}") if newest else None
 
 
 def _no_previous(source: _sources.Resolved) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any, TextIO
 
 from fastgen.errors import FastgenError, InvalidAnswerError, InvalidNameError
-from fastgen.template import Question, Template, regex_search
+from fastgen.template import Question, Template
 
 BACK = "<"
 
@@ -137,10 +137,13 @@ def _default(question: Question, answers: Mapping[str, Any]) -> Any:
     """The default, rendered where it is a Jinja expression of earlier answers."""
     import jinja2
 
+    from fastgen import _jinja
+
     default = question.default
     if isinstance(default, str) and "{{" in default:
         try:
-            return _environment().from_string(default).render(**answers)
+            name = f"default of {question.name} in copier.yml"
+            return _jinja.render_string(default, answers, name=name)
         except jinja2.TemplateError:  # Copier renders it, and says what is wrong
             return None
     return default
@@ -151,14 +154,6 @@ def _validate(question: Question, value: Any, answers: Mapping[str, Any]) -> Non
     message = question.refusal({**answers, question.name: value})
     if message:
         raise InvalidAnswerError(message)
-
-
-def _environment() -> Any:
-    import jinja2
-
-    environment = jinja2.Environment(autoescape=False)  # noqa: S701 - text, not HTML
-    environment.filters["regex_search"] = regex_search
-    return environment
 
 
 def _summarize(

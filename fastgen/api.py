@@ -12,6 +12,7 @@ from typing import Any
 from fastgen import __version__, _files, _record, _render, _resource, _sources, _steps, _update
 from fastgen._files import FileChange
 from fastgen._project import COPIER_ANSWERS, Project, drop_template_path, find_project
+from fastgen._trust import Trust
 from fastgen._update import Checked, Updated
 from fastgen.errors import (
     DestinationError,
@@ -53,7 +54,8 @@ class ProjectRequest:
     dry_run: bool = False
     # The template: a folder or git repository, `@REF` for a version (None: fastgen's own).
     template: str | None = None
-    trust: bool = False  # let the template run code (Copier tasks, extensions, migrations)
+    # Which sources may run code: Copier tasks, extensions, migrations, and `install`.
+    trust: Trust = field(default_factory=Trust)
     preset: str | None = None
     # Answers under the request's own and over the preset's: the user's configuration file.
     defaults: Mapping[str, Any] = field(default_factory=dict)
@@ -82,7 +84,10 @@ def create_project(request: ProjectRequest, *, on_step: OnStep = lambda _: None)
             hint="a folder with files in it may have a .venv that must not be replaced",
         )
     check_destination(destination, into_existing=request.into_existing)
-    template = _sources.resolve(request.template, trust=request.trust)
+    template = _sources.resolve(request.template)
+    _sources.require_trust(template, trust=request.trust)
+    if request.install:  # the template chose the build backend and the dependencies
+        request.trust.require(template.source, to="install what its projects declare")
     answers = _layered_answers(request, template.path)
     if request.ask:
         answers = request.ask(load_template(template.path), load_questions(template.path), answers)
@@ -155,7 +160,7 @@ def _render_into(
     """Render the template into `folder`, then add its example resources as a user would."""
     template = load_template(source.path)
     on_step("Rendering the template")
-    _render.render(template.path, folder, answers, trust=request.trust)
+    _render.render(source, folder, answers, trust=request.trust)
     _files.check_contained(folder)
     drop_template_path(folder / ANSWERS_FILE)
     given = load_yaml_mapping(folder / ANSWERS_FILE)
@@ -175,13 +180,16 @@ def _render_into(
         }
     )
     (folder / _record.RECORD_FILE).write_text(record.dumps(), encoding="utf-8")
+    resource_template = _resource_template(source)
     for example in template.resources:
         on_step(f"Adding the {example.name} resource")
         name = parse_resource_name(example.name)
         fields = parse_fields(list(example.fields))
         project = find_project(folder)
         owned = example.owned and project.auth  # owned where the project has users
-        changes = _plan_resource(project, name, fields, template, source.version, owned=owned)
+        changes = _plan_resource(
+            project, name, fields, resource_template, source.version, owned=owned
+        )
         _files.write_all(folder, changes)
     return CreatedProject(
         path=request.destination.absolute(),
@@ -266,6 +274,7 @@ class ResourceRequest:
     start: Path = field(default_factory=Path.cwd)
     dry_run: bool = False
     owned: bool = False  # each row belongs to the user who made it
+    trust: Trust = field(default_factory=Trust)  # the sources a project's record may name
 
 
 @dataclass(frozen=True)
@@ -285,7 +294,8 @@ def generate_resource(request: ResourceRequest) -> GeneratedResource:
     Every file is written, or none is.
     """
     project = find_project(request.start)
-    template = _resource_template(project)
+    _update.refuse_while_pending(project.root)
+    template = _resource_template(_recorded_template(project, request.trust))
     changes = _plan_resource(
         project, request.name, request.fields, template, template.version, owned=request.owned
     )
@@ -300,18 +310,21 @@ def generate_resource(request: ResourceRequest) -> GeneratedResource:
     )
 
 
-def _resource_template(project: Project) -> Template:
-    """The project's own template where it ships resource templates, else fastgen's."""
+def _recorded_template(project: Project, trust: Trust) -> _sources.Resolved:
+    """The template the project's record names, if the user trusts its source."""
     record = project.record
-    if record.template_source != _sources.BUNDLED:
-        team = _sources.at(
-            record.template_source,
-            version=record.template_version,
-            commit=record.template_commit,
-            trust=True,  # rendering resource templates runs none of the template's code
-        )
-        if (team.path / "resource").is_dir():
-            return replace(load_template(team.path), version=record.template_version)
+    return _sources.at(
+        record.template_source,
+        version=record.template_version,
+        commit=record.template_commit,
+        trust=trust,
+    )
+
+
+def _resource_template(source: _sources.Resolved) -> Template:
+    """The template's own resource templates where it ships them, else fastgen's."""
+    if source.source != _sources.BUNDLED and (source.path / "resource").is_dir():
+        return replace(load_template(source.path), version=source.version)
     return load_template()
 
 
@@ -344,7 +357,7 @@ class UpdateRequest:
     # For a 0.1.0 project: the resources it added, as `generate resource` arguments.
     legacy_resources: tuple[str, ...] = ()
     dry_run: bool = False
-    trust: bool = False  # let a team template run code
+    trust: Trust = field(default_factory=Trust)  # the sources that may run code
 
 
 def update_project(request: UpdateRequest) -> Updated:
@@ -383,9 +396,9 @@ def abort_update(start: Path) -> tuple[str, ...]:
     return _update.abort_update(start)
 
 
-def check_project(start: Path, *, trust: bool = False) -> Checked:
+def check_project(start: Path, *, trust: Trust | None = None) -> Checked:
     """Whether the project is on the newest template, and which rendered files drifted."""
-    return _update.check(start, render_current=render_fresh, trust=trust)
+    return _update.check(start, render_current=render_fresh, trust=trust or Trust())
 
 
 def render_fresh(
@@ -393,17 +406,19 @@ def render_fresh(
     answers: Mapping[str, Any],
     resources: tuple[_record.ResourceRecord, ...],
     source: _sources.Resolved | None = None,
+    trust: Trust | None = None,
 ) -> None:
     """Render the project of `answers` into the new `folder`, then add `resources`."""
     source = source or _sources.resolve(None)
+    trust = trust or Trust()
     name = parse_project_name(str(answers["project_name"]))
-    request = ProjectRequest(name=name, destination=folder, answers=answers, trust=True)
+    request = ProjectRequest(name=name, destination=folder, answers=answers, trust=trust)
     folder.mkdir()
     answers = {**_checked("", answers, name, source.path), "project_name": name.name}
     _render_into(folder, request, answers, source, lambda _: None)
+    template = _resource_template(source)
     for resource in _update.missing_resources(folder, resources):
         project = find_project(folder)
-        template = _resource_template(project)
         changes = _plan_resource(
             project,
             parse_resource_name(resource.name, resource.plural),

@@ -15,7 +15,7 @@ import typer
 import typer.core
 
 from fastgen import __version__
-from fastgen.errors import FastgenError, InvalidAnswerError, describe_os_error
+from fastgen.errors import FastgenError, InvalidAnswerError, Terminated, describe_os_error
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from fastgen.template import Question, Template
 
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 _interrupt_reported = False  # whether a command already said what Ctrl-C left behind
 
 
@@ -230,7 +231,9 @@ def new(
     ] = None,
     trust: Annotated[
         bool,
-        typer.Option("--trust", help="Let the template run code (Copier tasks, extensions)."),
+        typer.Option(
+            "--trust", help="Let the template run code (Copier tasks, extensions; --install)."
+        ),
     ] = False,
     yes: Annotated[
         bool,
@@ -309,7 +312,7 @@ def new(
                 preset=preset,
                 defaults=config.defaults,
                 template=template or config.template,
-                trust=trust,
+                trust=config.trusting(everything=trust),
                 ask=_ask_in_terminal if interactive else None,
                 git=git,
                 install=install,
@@ -356,12 +359,17 @@ def generate_resource(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the result as JSON on stdout.")
     ] = False,
+    trust: Annotated[
+        bool,
+        typer.Option("--trust", help="Trust the team template the project's record names."),
+    ] = False,
 ) -> None:
     """Add a resource through every layer: model, schemas, repository, service, routes,
     tests and migration, registered with the app. Run it inside a generated project.
     """
     start = Path.cwd()
     with _user_errors(lambda: _resource_state(start, name, dry_run=dry_run)):
+        from fastgen import _config
         from fastgen.api import ResourceRequest
         from fastgen.api import generate_resource as generate
         from fastgen.fields import parse_fields
@@ -374,6 +382,7 @@ def generate_resource(
                 start=start,
                 dry_run=dry_run,
                 owned=owned,
+                trust=_config.load().trusting(everything=trust),
             )
         )
         _report_resource(result, as_json=as_json)
@@ -417,7 +426,8 @@ def update(
         bool, typer.Option("--abort", help="Undo an update that stopped at conflicts.")
     ] = False,
     trust: Annotated[
-        bool, typer.Option("--trust", help="Let the project's template run code.")
+        bool,
+        typer.Option("--trust", help="Trust the project's template: its source, and its code."),
     ] = False,
 ) -> None:
     """Bring the project to a newer template, or change its answers (add a module).
@@ -429,7 +439,7 @@ def update(
     """
     start = Path.cwd()
     with _user_errors(lambda: "every file was updated or none was (see git status)"):
-        from fastgen import _output, api
+        from fastgen import _config, _output, api
 
         if resume or abort:
             if resume and abort:
@@ -446,7 +456,7 @@ def update(
                 answers=_collect_answers(data or [], {}),
                 legacy_resources=tuple(resource or ()),
                 dry_run=dry_run,
-                trust=trust,
+                trust=_config.load().trusting(everything=trust),
             )
         )
         _output.print_updated(updated, as_json=as_json)
@@ -458,7 +468,8 @@ def update(
 def check(
     as_json: Annotated[bool, typer.Option("--json", help="Print the outcome as JSON.")] = False,
     trust: Annotated[
-        bool, typer.Option("--trust", help="Let the project's template run code.")
+        bool,
+        typer.Option("--trust", help="Trust the project's template: its source, and its code."),
     ] = False,
 ) -> None:
     """Is the project on the newest template, with its rendered files as rendered?
@@ -468,9 +479,9 @@ def check(
     """
     start = Path.cwd()
     with _user_errors(lambda: "nothing was changed"):
-        from fastgen import _output, api
+        from fastgen import _config, _output, api
 
-        checked = api.check_project(start, trust=trust)
+        checked = api.check_project(start, trust=_config.load().trusting(everything=trust))
         _output.print_checked(checked, as_json=as_json)
     if checked.drifted:
         raise typer.Exit(3)
@@ -493,7 +504,7 @@ def presets(
         from fastgen import _config, _output, _sources
         from fastgen.template import load_template
 
-        source = _sources.resolve(template or _config.load().template, trust=True)
+        source = _sources.resolve(template or _config.load().template)
         _output.print_presets(load_template(source.path), as_json=as_json)
 
 
@@ -505,7 +516,10 @@ def verify(
             metavar="SOURCE", help="Template folder or git repository, @REF for a version."
         ),
     ] = None,
-    trust: Annotated[bool, typer.Option("--trust", help="Let the template run code.")] = False,
+    trust: Annotated[
+        bool,
+        typer.Option("--trust", help="Let the template run code: its projects' checks, tasks."),
+    ] = False,
     matrix: Annotated[
         str,
         typer.Option(
@@ -548,12 +562,12 @@ def verify(
     is skipped with the reason (failed where CI is set).
     """
     with _user_errors(lambda: "nothing was changed"):
-        from fastgen import _verify, _verify_report
+        from fastgen import _config, _verify, _verify_report
 
         verified = _verify.verify(
             _verify.VerifyRequest(
                 template=template,
-                trust=trust,
+                trust=_config.load().trusting(everything=trust),
                 matrix=matrix,
                 pinned=_collect_answers(data or [], {}),
                 servers=_pairs(server or [], "--server", "NAME=URL"),
@@ -641,9 +655,12 @@ def _user_errors(state_on_interrupt: Callable[[], str]) -> Iterator[None]:
         _fail(error)
     except OSError as error:
         _fail(FastgenError(describe_os_error(error)))
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:
         global _interrupt_reported
         _interrupt_reported = True
+        if isinstance(interrupt, Terminated):
+            typer.echo(f"terminated: {state_on_interrupt()}", err=True)
+            raise typer.Exit(EXIT_TERMINATED) from None
         typer.echo(f"interrupted: {state_on_interrupt()}", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
 
@@ -677,9 +694,12 @@ def run() -> None:
     """Run the command line; Ctrl-C before a command began also gets its line."""
     try:
         app()
-    except KeyboardInterrupt:  # while Typer built the command line, before any command
-        typer.echo("interrupted: nothing was changed", err=True)
-        raise SystemExit(EXIT_INTERRUPTED) from None
+    except KeyboardInterrupt as interrupt:  # while Typer built the command line
+        terminated = isinstance(interrupt, Terminated)
+        typer.echo(
+            f"{'terminated' if terminated else 'interrupted'}: nothing was changed", err=True
+        )
+        raise SystemExit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED) from None
     except SystemExit as exit_:
         # Typer ends an interrupted parse with status 130 and no word.
         if exit_.code == EXIT_INTERRUPTED and not _interrupt_reported:

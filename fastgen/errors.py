@@ -37,6 +37,10 @@ class InterruptedAfterCreationError(FastgenError):
     exit_code = 130
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C would be, so that every write is undone as for Ctrl-C."""
+
+
 def describe_os_error(error: OSError) -> str:
     """One line for an operating-system error: what failed, and on which path."""
     reason = error.strerror or str(error)

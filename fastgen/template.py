@@ -56,10 +56,14 @@ class Question:
         accepts them, or where fastgen cannot evaluate it (Copier then does)."""
         import jinja2
 
+        from fastgen import _jinja
+
         if not self.validator or self.name not in answers:
             return ""
         try:
-            message = _validator(self.validator).render(**answers)
+            message = _jinja.render_string(
+                self.validator, answers, name=f"validator of {self.name} in copier.yml"
+            )
         except jinja2.TemplateError:  # e.g. a filter fastgen lacks
             return ""
         return " ".join(message.split())
@@ -275,15 +279,6 @@ def _question(name: str, spec: dict[str, Any]) -> Question:
         labels=tuple(str(label) for label in labels),
         validator=str(spec.get("validator", "")),
     )
-
-
-@cache
-def _validator(source: str) -> Any:
-    import jinja2
-
-    environment = jinja2.Environment(autoescape=False)  # noqa: S701 - text, not HTML
-    environment.filters["regex_search"] = regex_search
-    return environment.from_string(source)
 
 
 def regex_search(value: Any, pattern: str) -> str | None:

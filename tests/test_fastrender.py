@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from fastgen import _fastrender, _matrix, _render
+from fastgen import _fastrender, _matrix, _render, _sources
+from fastgen._trust import Trust
 from fastgen.template import BUNDLED_TEMPLATE, load_questions, load_template
 
 COMBINATIONS = _matrix.combinations(load_template(), load_questions(), matrix="pairwise", pinned={})
@@ -25,6 +26,10 @@ def tree(root: Path) -> dict[str, tuple[int, bytes]]:
         )
         for path in sorted(root.rglob("*"))
     }
+
+
+def folder_template(path: Path) -> _sources.Resolved:
+    return _sources.Resolved(str(path), "0", path)
 
 
 def both(template: Path, answers: dict[str, Any], tmp_path: Path) -> tuple[Path, Path]:
@@ -65,7 +70,7 @@ def test_a_template_with_features_it_lacks_goes_to_copier(tmp_path: Path) -> Non
     staging.mkdir()
 
     assert not _fastrender.supports(template)
-    _render.render(template, staging, {"project_name": "shop"})  # by Copier
+    _render.render(folder_template(template), staging, {"project_name": "shop"}, trust=Trust())
 
     assert (staging / "README.md").is_file()
 
@@ -79,6 +84,6 @@ def test_a_context_variable_it_lacks_falls_back_to_copier(tmp_path: Path) -> Non
 
     with pytest.raises(_fastrender.Unsupported):
         _fastrender.render(template, tmp_path / "scratch", {"project_name": "shop"})
-    _render.render(template, staging, {"project_name": "shop"})
+    _render.render(folder_template(template), staging, {"project_name": "shop"}, trust=Trust())
 
     assert (staging / "joined.txt").read_text() == "a/b\n"

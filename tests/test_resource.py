@@ -275,19 +275,34 @@ class TestNothingLeftBehind:
         assert "Operation not permitted" in stderr
         assert not list(project.rglob("*.tmp"))
 
-    def test_a_linked_registry_stays_a_link_to_the_edited_file(
-        self, invoke: Invoke, project: Path, tmp_path: Path
+    def test_a_registry_linked_within_the_project_stays_a_link_to_the_edited_file(
+        self, invoke: Invoke, project: Path
     ) -> None:
         router = project / "app/api/router.py"
-        shared = tmp_path / "shared_router.py"
+        shared = project / "app/api/shared_router.py"
         shutil.move(router, shared)
-        router.symlink_to(shared)
+        router.symlink_to("shared_router.py")
 
         result = invoke("generate", "resource", "order", "name:str")
 
         assert result.exit_code == 0, result.stderr
         assert router.is_symlink()
         assert "orders.router," in shared.read_text()
+
+    def test_a_registry_linked_outside_the_project_is_never_written_through(
+        self, invoke: Invoke, project: Path, tmp_path: Path
+    ) -> None:
+        router = project / "app/api/router.py"
+        outside = tmp_path / "outside_router.py"
+        shutil.move(router, outside)
+        router.symlink_to(outside)
+        before, outside_before = snapshot(project), outside.read_text()
+
+        stderr = fail(invoke, project, "order", "name:str")
+
+        assert "app/api/router.py leads outside the project" in stderr
+        assert outside.read_text() == outside_before
+        assert snapshot(project) == before
 
     def test_a_generation_killed_while_formatting_leaves_the_project_as_it_was(
         self, project: Path, tmp_path: Path

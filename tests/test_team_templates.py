@@ -88,12 +88,18 @@ def test_new_follows_a_team_template_at_a_tag(team_template: Path, tmp_path: Pat
     assert made["template_commit"] == git(team_template, "rev-parse", "v1.0.0").strip()
 
 
+def trust(source: Path | str, tmp_path: Path) -> None:
+    """List `source` under `trust:` in the configuration the fixture points at."""
+    (tmp_path / "no-config.yml").write_text(f"trust: [{json.dumps(str(source))}]\n")
+
+
 def test_generate_resource_uses_the_projects_own_template(
     team_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project = tmp_path / "shop"
     assert fastgen("new", "shop", project, "--yes", "--template", team_template)[0] == 0
     monkeypatch.chdir(project)
+    trust(team_template, tmp_path)
     team_template.rename(team_template.with_name("offline"))  # no fetch is needed
 
     code, _, error = fastgen("generate", "resource", "order", "title:str")
@@ -108,6 +114,7 @@ def test_check_and_update_follow_the_team_templates_tags(
     project = tmp_path / "shop"
     assert fastgen("new", "shop", project, "--yes", "--template", f"{team_template}@1.0.0")[0] == 0
     monkeypatch.chdir(project)
+    trust(f"{team_template.parent}/", tmp_path)  # a prefix: every source below it
 
     code, output, _ = fastgen("check", "--json")
     assert code == 2

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from fastgen import _record, _sources, _template_migrations, _update, api
+from fastgen._trust import Trust
 from fastgen.api import ProjectRequest, create_project
 from fastgen.names import parse_project_name
 from fastgen.template import BUNDLED_TEMPLATE
@@ -74,6 +75,7 @@ def update_to(next_template: Path, project: Path, monkeypatch: pytest.MonkeyPatc
         legacy_resources=(),
         dry_run=False,
         render_current=api.render_fresh,
+        trust=Trust(),
     )
 
 

@@ -69,7 +69,7 @@ def test_a_failing_branch_fails_exactly_its_combinations(
     result = CliRunner().invoke(
         app,
         [
-            "verify", "--template", str(team_template), "--matrix", "all",
+            "verify", "--template", str(team_template), "--trust", "--matrix", "all",
             "--data", "database=sqlite", "--data", "python_version=3.12",
             "--data", "jobs=none", "--data", "metrics=false", "--data", "tracing=false",
             "--data", "kubernetes=false", "--data", "serverless=none", "--data", "auth=none",
