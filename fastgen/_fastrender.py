@@ -92,8 +92,8 @@ def render(template: Path, staging: Path, answers: Mapping[str, Any]) -> None:
             mode = stat.S_IMODE(source.stat().st_mode)
             if stat.S_IMODE(target.stat().st_mode) != mode:
                 target.chmod(mode)
-    except (jinja2.TemplateError, TypeError, AttributeError) as error:
-        raise Unsupported(error) from error
+    except (jinja2.TemplateError, TypeError, AttributeError, ValueError) as error:
+        raise Unsupported(error) from error  # Copier renders it, or says what is wrong
 
 
 @cache

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -40,8 +43,11 @@ def inside(root: Path, relative: str | Path) -> Path:
     """`root / relative`, or OutsideError where that leads outside `root`: fastgen never
     reads or writes through `..`, an absolute path, or a link out of the project."""
     path = root / relative
-    real_root = root.resolve()
-    if not path.resolve().is_relative_to(real_root):
+    try:
+        real, real_root = path.resolve(), root.resolve()
+    except (OSError, RuntimeError):  # a loop of links
+        raise OutsideError(f"{Path(relative).as_posix()} is a loop of symbolic links") from None
+    if not real.is_relative_to(real_root):
         raise OutsideError(
             f"{Path(relative).as_posix()} leads outside the project (by a symbolic link "
             "or '..'); fastgen neither reads nor writes through it",
@@ -111,24 +117,52 @@ def _replace(target: Path, content: str) -> None:
 
 @contextmanager
 def staging_folder(destination: Path) -> Iterator[Path]:
-    """Yield an empty folder beside `destination`, removed again unless it was moved.
+    """Yield an empty folder beside `destination`, removed again unless it was moved."""
+    with _new_folder(destination.parent / f".{destination.name}.{uuid4().hex[:12]}") as staging:
+        yield staging
 
-    Its name is chosen before it is made, so a Ctrl-C the moment `mkdir` returns still
+
+@contextmanager
+def scratch_folder(prefix: str) -> Iterator[Path]:
+    """Yield a new private folder in the system's temporary folder, removed afterwards."""
+    with _new_folder(Path(tempfile.gettempdir()) / f"{prefix}{uuid4().hex[:12]}") as scratch:
+        yield scratch
+
+
+@contextmanager
+def _new_folder(folder: Path) -> Iterator[Path]:
+    """Make `folder`, yield it, and remove it, however Ctrl-C or SIGTERM times itself.
+
+    Its name is chosen before it is made, so a signal the moment `mkdir` returns still
     knows what to remove (`tempfile.mkdtemp` runs Python code after it, where a Ctrl-C
-    left the folder behind).
+    left the folder behind); the signals wait while it is removed.
     """
-    staging = destination.parent / f".{destination.name}.{uuid4().hex[:12]}"
     try:
-        staging.mkdir(mode=0o700)
+        folder.mkdir(mode=0o700)
     except OSError as error:  # not made (or a stranger's, by one chance in 2**48): kept
-        raise DestinationError(f"cannot write in {destination.parent}: {error.strerror}") from None
-    except BaseException:  # Ctrl-C as `mkdir` returned
-        shutil.rmtree(staging, ignore_errors=True)
+        raise DestinationError(f"cannot write in {folder.parent}: {error.strerror}") from None
+    except BaseException:  # a signal as `mkdir` returned
+        shutil.rmtree(folder, ignore_errors=True)
         raise
     try:
-        yield staging
+        yield folder
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        with signals_held():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM back until the block is done (in the main thread, where
+    Python handles them): a clean-up they would cut short runs whole, then they land."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def make_parents(folder: Path) -> list[Path]:
@@ -168,7 +202,11 @@ def check_contained(root: Path) -> None:
     real_root = root.resolve()
     for path in root.rglob("*"):
         relative = path.relative_to(root)
-        if not path.resolve().is_relative_to(real_root):
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError):
+            raise FastgenError(f"the template wrote {relative}, a loop of symbolic links") from None
+        if not real.is_relative_to(real_root):
             raise FastgenError(f"the template wrote {relative}, which leads outside the project")
         if ".git" in (part.lower() for part in relative.parts):
             raise FastgenError(f"the template wrote {relative}, into git's own folder")
@@ -180,6 +218,8 @@ def merge_into(staging: Path, destination: Path) -> None:
     Either every file is added or, on a clash or any failure, none is left behind.
     """
     files = list_files(staging, skip=lambda _: False)
+    for file in files:  # a folder of the user's may be a link out: never written through
+        inside(destination, file)
     clashes = [file for file in files if os.path.lexists(destination / file)]
     if clashes:
         shown = ", ".join(map(str, clashes[:3])) + (", ..." if len(clashes) > 3 else "")

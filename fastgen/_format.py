@@ -8,11 +8,11 @@ whose time can grow with the square of a file's size, never runs over it.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import tempfile
+import tomllib
 from pathlib import Path
 
+from fastgen._files import inside, scratch_folder
 from fastgen.errors import FastgenError
 
 _SORT_IMPORTS = ["check", "--fix-only", "--exit-zero", "--select", "I,RUF022"]
@@ -45,13 +45,12 @@ def _ruff(project: Path, sources: dict[Path, str], commands: list[list[str]]) ->
         "--no-cache",
         "--quiet",
         "--config",
-        str(project / "pyproject.toml"),
+        str(_settings_file(project)),
         # Outside the project, ruff cannot tell that `app` and `tests` are its own.
         "--config",
         "lint.isort.known-first-party = ['app', 'tests']",
     ]
-    scratch = Path(tempfile.mkdtemp(prefix="fastgen-format-"))
-    try:
+    with scratch_folder("fastgen-format-") as scratch:
         for path, source in sources.items():
             (scratch / path).parent.mkdir(parents=True, exist_ok=True)
             (scratch / path).write_text(source, encoding="utf-8")
@@ -64,8 +63,30 @@ def _ruff(project: Path, sources: dict[Path, str], commands: list[list[str]]) ->
                 reason = (result.stderr.strip().splitlines() or ["no message"])[0]
                 raise FormatError(f"ruff could not format the generated code: {reason}")
         return {path: (scratch / path).read_text(encoding="utf-8") for path in sources}
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _settings_file(project: Path) -> Path:
+    """The project's pyproject.toml, once every file its ruff settings `extend` is known
+    to be inside the project: ruff reads them all, and the project is not ours to trust."""
+    settings = inside(project, "pyproject.toml")
+    current = settings
+    for _ in range(_EXTENDS):
+        try:
+            config = tomllib.loads(current.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+            raise FormatError(f"cannot read the ruff settings in {current}: {error}") from None
+        section = (
+            config.get("tool", {}).get("ruff", {}) if current.name == "pyproject.toml" else config
+        )
+        extend = section.get("extend") if isinstance(section, dict) else None
+        if not isinstance(extend, str):
+            return settings
+        extended = current.parent / os.path.expanduser(extend)
+        current = inside(project, os.path.relpath(extended, project))
+    raise FormatError(f"the ruff settings of {project} extend more than {_EXTENDS} files")
+
+
+_EXTENDS = 8  # files one ruff setting may extend in a chain
 
 
 def _ruff_binary() -> str:

@@ -6,9 +6,11 @@ environment made here: Jinja's sandbox, which refuses the attributes that lead t
 Python's internals (`cycler.__init__.__globals__`), with bounds on what one render may
 cost. ruff's banned-api rule keeps `jinja2.Environment` out of every other module.
 
-Bounds: a render runs at most `SECONDS` (measured by a timer where the render runs in
-the main thread); one rendered text is at most `TEXT_CHARS` characters and a whole
-render `TOTAL_CHARS`; `*`, `**`, `%` and the padding filters refuse results over them.
+Bounds: a render in the main thread runs at most `SECONDS` (a timer) and may grow the
+process by at most `MEMORY_BYTES` (an address-space limit, where the system has one);
+one rendered text is at most `TEXT_CHARS` characters and a whole render `TOTAL_CHARS`;
+`*`, `**`, `%` and the padding filters refuse results over them before computing them.
+Every render is inside such a budget.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from fastgen.template import regex_search
 SECONDS = 60.0  # one render: a project, or a resource
 TEXT_CHARS = 16 * 2**20  # one rendered file or string
 TOTAL_CHARS = 256 * 2**20  # everything one render writes
+MEMORY_BYTES = 2**30  # what one render may add to the process
 
 
 class TemplateRefusedError(FastgenError):
@@ -62,10 +65,42 @@ def budget() -> Iterator[None]:
         return
     _current = _Budget()
     try:
-        with _timer(SECONDS):
+        with _timer(SECONDS), _memory_limit(MEMORY_BYTES):
             yield
+    except MemoryError:
+        raise TemplateRefusedError(
+            f"the template needed more than {MEMORY_BYTES // 2**20} MiB of memory to render",
+            hint="a template that grows without end is stopped; check its loops",
+        ) from None
     finally:
         _current = None
+
+
+@contextmanager
+def _memory_limit(extra: int) -> Iterator[None]:
+    """Let the process's address space grow by at most `extra` bytes in the block (from
+    the main thread only, as the timer: the limit is the whole process's)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    try:
+        import resource
+
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            used = int(statm.read().split()[0]) * resource.getpagesize()
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    except (ImportError, OSError, ValueError):  # not Linux: the other bounds still hold
+        yield
+        return
+    limit = used + extra
+    if soft != resource.RLIM_INFINITY and soft <= limit:
+        yield  # already stricter
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 @contextmanager
@@ -94,6 +129,11 @@ def _timer(seconds: float) -> Iterator[None]:
 
 def render(template: Any, context: Mapping[str, Any], *, name: str) -> str:
     """`template` rendered with `context`, chunk by chunk, within the bounds."""
+    with budget():
+        return _render(template, context, name)
+
+
+def _render(template: Any, context: Mapping[str, Any], name: str) -> str:
     chunks: list[str] = []
     size = 0
     try:
@@ -107,6 +147,8 @@ def render(template: Any, context: Mapping[str, Any], *, name: str) -> str:
             chunks.append(chunk)
     except jinja2.exceptions.SecurityError as error:
         raise refused(name, error) from None
+    except RecursionError:
+        raise TemplateRefusedError(f"the template's {name} recurses without end") from None
     if _current is not None:
         _current.spend(size)
     return "".join(chunks)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from fastgen import _pyedit, _record
+from fastgen._files import inside
 from fastgen.errors import FastgenError
 
 COPIER_ANSWERS = ".copier-answers.yml"
@@ -32,7 +33,13 @@ class Project:
 
     @property
     def database(self) -> str:
-        return str(self.answers["database"])
+        try:
+            return str(self.answers["database"])
+        except KeyError:
+            raise ProjectError(
+                f"{_record.RECORD_FILE} records no answer to `database`, which "
+                "`generate resource` needs to know how the project stores data"
+            ) from None
 
     @property
     def websocket(self) -> bool:
@@ -79,8 +86,6 @@ class Project:
         return self._texts[relative]
 
     def _read(self, relative: Path) -> str:
-        from fastgen._files import inside
-
         try:
             return inside(self.root, relative).read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -104,7 +109,7 @@ def find_project(start: Path) -> Project:
     for folder in (start, *start.parents):
         record_path = folder / _record.RECORD_FILE
         if record_path.is_file():
-            text = record_path.read_text(encoding="utf-8")
+            text = inside(folder, _record.RECORD_FILE).read_text(encoding="utf-8")
             return Project(folder, _record.loads(text, where=record_path))
         if (folder / COPIER_ANSWERS).is_file() and (folder / "app").is_dir():
             raise ProjectError(

@@ -66,10 +66,17 @@ def _render_with_copier(
         raise FastgenError(f"cannot write the project: {describe_os_error(error)}") from None
     except jinja2.exceptions.SecurityError as error:
         raise _jinja.refused("files", error) from None
+    except jinja2.TemplateError as error:
+        raise FastgenError(f"the template cannot be rendered: {_first_line(error)}") from None
     except UserMessageError as error:
         raise FastgenError(error.message) from None
     except (ValueError, CopierError) as error:
         raise InvalidAnswerError(_first_line(error)) from None
+    except (FastgenError, MemoryError):  # a bound of `_jinja.budget`
+        raise
+    except Exception as error:  # Copier's own failures, as one line
+        reason = f"{type(error).__name__}: {_first_line(error)}"
+        raise FastgenError(f"Copier could not render the template ({reason})") from None
 
 
 def _first_line(error: Exception) -> str:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from fastgen import _format, _migrations, _pyedit, _references, _templates
+from fastgen import _format, _jinja, _migrations, _pyedit, _references, _templates
 from fastgen._context import ResourceContext
 from fastgen._files import FileChange
 from fastgen._project import Project, ProjectError
@@ -54,8 +54,9 @@ def plan(
         source = _templates.render(templates, template, r=context)
         return _pyedit.wrap_docstrings(source, project.line_length)
 
-    generated = {path: render(template) for path, template in _new_files(context).items()}
-    blocks = {Path(name.removesuffix(".jinja")): render(name) for name in _blocks(context)}
+    with _jinja.budget():  # the resource's templates, bounded together
+        generated = {path: render(template) for path, template in _new_files(context).items()}
+        blocks = {Path(name.removesuffix(".jinja")): render(name) for name in _blocks(context)}
     formatted = _format.format_generated(project.root, generated | blocks)
     edits = _edits(context, {path.name: formatted[path] for path in blocks})
     edited = {path: _edit(path, edit, project.read(path)) for path, edit in edits.items()}

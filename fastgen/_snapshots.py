@@ -20,12 +20,12 @@ import os
 import subprocess
 import sys
 import tarfile
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from fastgen._files import scratch_folder
 from fastgen.errors import FastgenError
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -71,17 +71,19 @@ def extracted(version: str) -> Iterator[Path]:
     data = pinned.archive.read_bytes()
     if hashlib.sha256(data).hexdigest() != pinned.sha256:
         raise SnapshotError(f"the snapshot of template version {version} is damaged")
-    with tempfile.TemporaryDirectory(prefix=f"fastgen-{version}-") as folder:
+    with scratch_folder(f"fastgen-{version}-") as folder:
         with tarfile.open(pinned.archive) as archive:
             archive.extractall(folder, filter="data")
-        yield Path(folder)
+        yield folder
 
 
 def run_released(source: Path, arguments: Sequence[str], *, cwd: Path) -> None:
     """Run `fastgen ARGUMENTS` as the released `source` does, without a terminal."""
     environment = os.environ | {"PYTHONPATH": str(source), "PYTHONDONTWRITEBYTECODE": "1"}
     result = subprocess.run(
-        [sys.executable, "-m", "fastgen", *arguments],
+        # -P: the working folder is not put on sys.path, so a `fastgen` package there
+        # (a project's own folder, say) is never what runs.
+        [sys.executable, "-P", "-m", "fastgen", *arguments],
         cwd=cwd,
         env=environment,
         stdin=subprocess.DEVNULL,

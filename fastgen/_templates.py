@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from fastgen import _jinja
+from fastgen.errors import FastgenError
 
 
 @cache
@@ -31,5 +32,14 @@ def environment(folder: Path) -> Any:
 
 
 def render(folder: Path, template: str, **context: object) -> str:
-    loaded = environment(folder).get_template(template)
-    return _jinja.render(loaded, context, name=f"{folder.name}/{template}")
+    import jinja2
+
+    name = f"{folder.name}/{template}"
+    try:
+        loaded = environment(folder).get_template(template)
+        return _jinja.render(loaded, context, name=name)
+    except jinja2.TemplateNotFound:
+        raise FastgenError(f"the template has no {name}") from None
+    except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as error:
+        reason = " ".join(str(error).split()) or type(error).__name__
+        raise FastgenError(f"the template's {name} cannot be rendered: {reason}") from None

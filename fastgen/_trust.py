@@ -39,6 +39,9 @@ class Trust:
         """Whether templates from `source` may run code and be named by a record."""
         if self.everything or source == BUNDLED:
             return True
+        if _is_url(source) and re.search(r"[/:]\.\.?(/|$)", source):
+            return False  # `trusted/../elsewhere` is not below `trusted/`
+        source = _normalized(source)
         return any(_matches(entry, source) for entry in self.sources)
 
     def require(self, source: str, *, to: str) -> None:
@@ -56,11 +59,18 @@ def _matches(entry: str, source: str) -> bool:
     return source.startswith(entry) if entry.endswith("/") else source == entry
 
 
+def _is_url(location: str) -> bool:
+    return "://" in location or bool(re.match(r"^[\w.-]+@[\w.-]+:", location))
+
+
 def _normalized(entry: str) -> str:
     """A local folder as the record writes it (absolute, resolved); a URL as it is."""
-    if "://" in entry or re.match(r"^[\w.-]+@[\w.-]+:", entry):
+    if _is_url(entry):
         return entry
-    folder = str(Path(os.path.expanduser(entry)).resolve())
+    try:
+        folder = str(Path(os.path.expanduser(entry)).resolve())
+    except (OSError, RuntimeError):  # a loop of links: as written, which matches nothing
+        return entry
     return folder + "/" if entry.endswith("/") and folder != "/" else folder
 
 

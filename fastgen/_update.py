@@ -13,7 +13,6 @@ import difflib
 import json
 import re
 import subprocess
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -24,6 +23,7 @@ from fastgen import _files, _merge, _record, _snapshots, _sources, _template_mig
 from fastgen._files import FileChange
 from fastgen._project import COPIER_ANSWERS, ProjectError, drop_template_path
 from fastgen._trust import Trust
+from fastgen.names import parse_project_name
 from fastgen.template import (
     BUNDLED_TEMPLATE,
     checked_answers,
@@ -188,6 +188,8 @@ def abort_update(start: Path) -> tuple[str, ...]:
                 break
             folder.rmdir()
     if pending["restored"]:
+        for path in pending["restored"]:
+            _files.inside(root, path)
         _git(root, "checkout", "HEAD", "--", *pending["restored"])
     (git_folder / PENDING).unlink()
     return (*pending["created"], *pending["restored"])
@@ -318,8 +320,8 @@ def read_record(root: Path) -> _record.Record:
     """The project's record; for a 0.1.0 project, one made from its answers file."""
     path = root / _record.RECORD_FILE
     if path.is_file():
-        return _record.loads(path.read_text(encoding="utf-8"), where=path)
-    answers = load_yaml_mapping(root / COPIER_ANSWERS)
+        return _record.loads(_files.inside(root, path.name).read_text(encoding="utf-8"), where=path)
+    answers = load_yaml_mapping(_files.inside(root, COPIER_ANSWERS))
     return _record.Record(
         fastgen_version=LEGACY_VERSION,
         template="fastgen",
@@ -343,8 +345,10 @@ def rendered(
     """A fresh render of `template` with `answers`, then `resources` added in order (but
     those `new` adds itself); in a folder removed afterwards. An earlier version of
     fastgen's own template is rendered by its own fastgen, from its snapshot."""
-    with tempfile.TemporaryDirectory(prefix="fastgen-render-") as scratch:
-        folder = Path(scratch) / str(answers["project_name"])
+    # The name comes from the record: a name, never a path (`..`, `/proc/self/cwd/x`).
+    name = parse_project_name(str(answers.get("project_name", ""))).name
+    with _files.scratch_folder("fastgen-render-") as scratch:
+        folder = scratch / name
         if template.source == _sources.BUNDLED and template.version != current_version():
             _render_released(folder, template.version, answers, tuple(resources))
         else:
@@ -485,16 +489,43 @@ def _save_pending(git_folder: Path, updated: Updated, new_record: str) -> None:
 
 
 def _load_pending(git_folder: Path) -> dict[str, Any]:
+    """The state of an update waiting on conflicts, checked: it names files to delete
+    and restore, so each must be a plain path inside the project."""
+    path = git_folder / PENDING
     try:
-        state: dict[str, Any] = json.loads((git_folder / PENDING).read_text(encoding="utf-8"))
+        state = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ProjectError("no update is under way") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ProjectError(f"{path} is damaged ({error})", hint=_DAMAGED_PENDING) from None
+    lists = ("conflicts", "created", "restored")
+    if not (
+        isinstance(state, dict)
+        and all(isinstance(state.get(key), str) for key in ("from", "to", "record"))
+        and all(isinstance(state.get(key), list) for key in lists)
+        and all(
+            isinstance(item, str) and _record.is_inside_path(item)
+            for key in lists
+            for item in state[key]
+        )
+    ):
+        raise ProjectError(f"{path} is damaged", hint=_DAMAGED_PENDING)
     return state
+
+
+_DAMAGED_PENDING = "delete it, then put the files back with git (`git checkout -- .`)"
+
+
+# A project is someone else's files: git finds no repository in a bare one they hold
+# (whose config could name a program to run), runs no fsmonitor, and takes paths as paths.
+_GIT_SAFELY = (
+    "-c", "safe.bareRepository=explicit", "-c", "core.fsmonitor=false", "--literal-pathspecs",
+)  # fmt: skip
 
 
 def _git(root: Path, *arguments: str) -> str:
     result = subprocess.run(
-        ["git", *arguments], cwd=root, capture_output=True, text=True, check=False
+        ["git", *_GIT_SAFELY, *arguments], cwd=root, capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
         raise ProjectError(f"git {arguments[0]} failed: {result.stderr.strip()}")

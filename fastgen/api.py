@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -92,8 +91,8 @@ def create_project(request: ProjectRequest, *, on_step: OnStep = lambda _: None)
     if request.ask:
         answers = request.ask(load_template(template.path), load_questions(template.path), answers)
     if request.dry_run:
-        with tempfile.TemporaryDirectory(prefix="fastgen-dry-run-") as scratch:
-            return _render_into(Path(scratch), request, answers, template, on_step)
+        with _files.scratch_folder("fastgen-dry-run-") as scratch:
+            return _render_into(scratch, request, answers, template, on_step)
     existing_mode = destination.stat().st_mode if destination.is_dir() else None
     created_parents = _files.make_parents(destination.parent)
     try:

@@ -557,3 +557,258 @@ def test_a_pending_update_holds_back_other_writing_commands(world: World) -> Non
         says="an update with conflicts is under way",
     )  # fmt: skip
     assert snapshot(project) == before
+
+
+class TestTheRecordAsAPath:
+    """What a record holds is never a path fastgen runs or writes from."""
+
+    def test_a_project_name_that_is_a_path(self, world: World) -> None:
+        project = committed_project(world)
+        payload = project / "evil/fastgen"
+        payload.mkdir(parents=True)
+        (payload / "__main__.py").write_text("")
+        (payload / "__init__.py").write_text("import os\nos.system('touch pwned')\n")
+        record = json.loads((project / ".fastgen.json").read_text())
+        answers = {**record["answers"], "project_name": "/proc/self/cwd/evil/x"}
+        del answers["auth"]  # the released 0.7.0, which renders the base, has no auth
+        files = {**record["files"], "README.md": None}  # so that check renders
+        git(project, "add", "-A")
+        edit_record(project, template_version="0.7.0", answers=answers, files=files)
+
+        for command in (("check",), ("update",)):
+            world.refused(*command, cwd=project, says="'/proc/self/cwd/evil/x'")
+            assert not (project / "evil/answers.yml").exists()
+        assert not (project / "pwned").exists()
+
+    @pytest.mark.parametrize("url", [False, True])
+    def test_a_trusted_prefix_cannot_be_left_with_dot_dot(
+        self, world: World, fork: Path, url: bool
+    ) -> None:
+        project = committed_project(world)
+        trusted = world.root / "trusted"
+        trusted.mkdir()
+        scheme = "file://" if url else ""
+        world.trust(f"{scheme}{trusted}/")
+        edit_record(project, template_source=f"{scheme}{trusted}/../fork")
+
+        world.refused(
+            "generate", "resource", "order", "title:str", cwd=project,
+            says="which you have not trusted",
+        )  # fmt: skip
+
+    def test_a_record_linked_from_outside(self, world: World) -> None:
+        project = committed_project(world)
+        elsewhere = world.outside / "record.json"
+        (project / ".fastgen.json").rename(elsewhere)
+        (project / ".fastgen.json").symlink_to(elsewhere)
+
+        for command in (("generate", "resource", "order", "title:str"), ("check",)):
+            world.refused(*command, cwd=project, says=".fastgen.json leads outside the project")
+
+    def test_a_pending_update_that_names_files_outside(self, world: World) -> None:
+        repository = world.root / "projects/mono"
+        repository.mkdir()
+        git(repository, "init", "-q", "-b", "main")
+        (repository / "outside.txt").write_text("committed\n")
+        project = repository / "shop"
+        assert world.fastgen("new", "shop", project, "--yes", "--no-git")[0] == 0
+        git(repository, "add", "-A")
+        git(repository, "commit", "-q", "-m", "a project in a repository")
+        (repository / "outside.txt").write_text("the user's work\n")
+        pending = {"from": "0.8.0", "to": "0.8.0", "record": "", "conflicts": []}
+        state = repository / ".git/fastgen-update.json"
+        state.write_text(json.dumps(pending | {"created": [], "restored": ["../outside.txt"]}))
+
+        world.refused("update", "--abort", cwd=project, says="fastgen-update.json is damaged")
+        assert (repository / "outside.txt").read_text() == "the user's work\n"
+
+    @pytest.mark.parametrize(
+        "content", ["not json", "[]", '{"from": "0.8.0"}', '{"created": "abc"}']
+    )
+    def test_a_damaged_pending_update(self, world: World, content: str) -> None:
+        project = committed_project(world)
+        (project / ".git/fastgen-update.json").write_text(content)
+
+        world.refused("update", "--abort", cwd=project, says="fastgen-update.json is damaged")
+        assert (project / "README.md").is_file()
+
+    def test_a_bare_repository_inside_the_project_is_no_repository(self, world: World) -> None:
+        """A project in a repository's subfolder, which holds a bare repository's files:
+        git finding that one would run its configured fsmonitor."""
+        repository = world.root / "projects/mono"
+        repository.mkdir()
+        git(repository, "init", "-q", "-b", "main")
+        project = repository / "shop"
+        assert world.fastgen("new", "shop", project, "--yes", "--no-git")[0] == 0
+        for folder in ("objects", "refs/heads"):
+            (project / folder).mkdir(parents=True)
+            (project / folder / "keep").write_text("")
+        (project / "HEAD").write_text("ref: refs/heads/main\n")
+        (project / "config").write_text(
+            "[core]\n\trepositoryformatversion = 0\n\tbare = false\n\tworktree = .\n"
+            '\tfsmonitor = "touch pwned; false"\n'
+        )
+        git(repository, "add", "-A")
+        git(repository, "commit", "-q", "-m", "a project holding a bare repository's files")
+        clone = world.root / "projects/clone"
+        git(world.root / "projects", "clone", "-q", str(repository), str(clone))
+
+        # git refuses a bare repository it was not pointed at (safe.bareRepository).
+        world.refused("update", "--dry-run", cwd=clone / "shop", says="needs the project under git")
+        assert not (clone / "shop/pwned").exists(), "git ran the project's fsmonitor"
+
+
+class TestMoreBounds:
+    def test_a_resource_template_that_loops(
+        self, world: World, fork: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(_jinja, "SECONDS", 0.5)
+        model = fork / "resource/model.py.jinja"
+        loop = "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}"
+        model.write_text(loop + model.read_text())
+
+        world.refused(
+            "new", "shop", world.root / "projects/shop", "--yes", "--template", fork,
+            says="took more than 0.5 s to render",
+        )  # fmt: skip
+
+    def test_the_wizard_bounds_a_default_that_loops(
+        self, world: World, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from fastgen import _wizard
+        from fastgen.template import load_questions, load_template
+
+        monkeypatch.setattr(_jinja, "SECONDS", 0.5)
+        loop = "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}"
+        template = mini_template(world.root, {})
+        with (template / "copier.yml").open("a") as config:
+            config.write(f"extra: {{type: str, default: {json.dumps('{{ 1 }}' + loop)}}}\n")
+
+        with pytest.raises(_jinja.TemplateRefusedError, match=r"took more than 0\.5 s"):
+            _wizard.ask(
+                load_template(template),
+                load_questions(template),
+                {"project_name": "shop"},
+                _wizard.Terminal(stdin=io.StringIO("\n\n\n"), stderr=io.StringIO()),
+            )
+
+    def test_memory(self, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(_jinja, "MEMORY_BYTES", 256 * 2**20)
+        doubling = (
+            "{% set ns = namespace(s='x') %}{% for i in range(31) %}"
+            "{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s | length }}"
+        )
+        template = mini_template(world.root, {"big.txt.jinja": doubling})
+
+        world.refused(
+            "new", "shop", world.root / "projects/shop", "--yes", "--template", template,
+            says="needed more than 256 MiB of memory",
+        )  # fmt: skip
+
+    @pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+    def test_signals_wait_for_a_clean_up(self, signal_name: str) -> None:
+        """In a process of its own, whose main thread handles signals as fastgen's does."""
+        script = f"""
+import os, signal, time
+import fastgen
+from fastgen._files import signals_held
+signal.signal(signal.SIGTERM, fastgen._terminate)
+try:
+    with signals_held():
+        os.kill(os.getpid(), signal.{signal_name})
+        time.sleep(0.05)  # the signal has arrived, and waits
+        print("cleaned up", flush=True)
+except KeyboardInterrupt as interrupt:
+    print("then", type(interrupt).__name__)
+"""
+        result = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+        )
+
+        landed = "KeyboardInterrupt" if signal_name == "SIGINT" else "Terminated"
+        assert result.stdout == f"cleaned up\nthen {landed}\n", result.stderr
+
+
+class TestTheMachine:
+    @pytest.mark.parametrize(
+        "expression",
+        ["'$HOME' | expandvars", "'~' | expanduser", "'/etc/*' | fileglob", "'.' | realpath"],
+    )
+    def test_filters_that_read_the_machine_need_trust(self, world: World, expression: str) -> None:
+        template = mini_template(world.root, {"leak.txt.jinja": f"{{{{ {expression} }}}}\n"})
+        destination = world.root / "projects/shop"
+
+        world.refused(
+            "new", "shop", destination, "--yes", "--template", template,
+            says="reads the machine it renders on",
+        )  # fmt: skip
+        code, stderr = world.fastgen("new", "shop", destination, "--yes", "--template",
+                                     template, "--trust")  # fmt: skip
+        assert code == 0, stderr
+
+    def test_ruff_settings_that_extend_a_file_outside(self, world: World) -> None:
+        project = committed_project(world)
+        (world.outside / "ruff.toml").write_text('[format]\nquote-style = "single"\n')
+        pyproject = project / "pyproject.toml"
+        text = pyproject.read_text().replace(
+            "[tool.ruff]\n", f'[tool.ruff]\nextend = "{world.outside / "ruff.toml"}"\n'
+        )
+        pyproject.write_text(text)
+        before = snapshot(project)
+
+        world.refused(
+            "generate", "resource", "order", "title:str", cwd=project,
+            says="ruff.toml leads outside the project",
+        )  # fmt: skip
+        assert snapshot(project) == before
+
+
+class TestOneLine:
+    """A broken template or project is one line, never a traceback."""
+
+    # Copier leaves its directory walk (`copier._tools.scantree`) open when a file fails
+    # to render; the warning comes when the walk is collected, after fastgen's one line.
+    @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+    @pytest.mark.parametrize(
+        "content", ["{{ 2**100000 }}", "{{ x ", "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}"]
+    )
+    def test_a_project_file_that_cannot_render(self, world: World, content: str) -> None:
+        template = mini_template(world.root, {"bad.txt.jinja": content})
+
+        world.refused(
+            "new", "shop", world.root / "projects/shop", "--yes", "--template", template, says=""
+        )
+
+    def test_a_resource_template_that_cannot_render(self, world: World, fork: Path) -> None:
+        model = fork / "resource/model.py.jinja"
+        model.write_text("{% if %}" + model.read_text())
+
+        world.refused(
+            "new", "shop", world.root / "projects/shop", "--yes", "--template", fork,
+            says="resource/model.py.jinja cannot be rendered",
+        )  # fmt: skip
+
+    def test_a_loop_of_links_in_a_template(self, world: World, fork: Path) -> None:
+        (fork / "project/loop").symlink_to("loop")
+
+        world.refused(
+            "new", "shop", world.root / "projects/shop", "--yes", "--template", fork, says="loop"
+        )
+
+    @pytest.mark.parametrize("command", [("generate", "resource", "order", "a:int"), ("check",)])
+    def test_a_loop_of_links_in_a_project(self, world: World, command: tuple[str, ...]) -> None:
+        project = committed_project(world)
+        (project / "app/api/router.py").unlink()
+        (project / "app/api/router.py").symlink_to("router.py")
+
+        world.refused(*command, cwd=project, says="loop of symbolic links")
+
+    def test_a_record_without_a_database(self, world: World) -> None:
+        project = committed_project(world)
+        record = json.loads((project / ".fastgen.json").read_text())
+        del record["answers"]["database"]
+        edit_record(project, answers=record["answers"])
+
+        world.refused(
+            "generate", "resource", "order", "a:int", cwd=project, says="no answer to `database`"
+        )
