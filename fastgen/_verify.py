@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from fastgen import _envs, _matrix, _snapshots, _sources, _update
+from fastgen import _envs, _matrix, _shards, _snapshots, _sources, _update
+from fastgen._shards import Planned, Selection
 from fastgen._trust import Trust
 from fastgen.errors import FastgenError, InvalidAnswerError
 from fastgen.template import Question, Template, checked_answers, load_questions, load_template
@@ -54,6 +55,7 @@ class VerifyRequest:
     jobs: int = 1
     upgrade: bool = True  # also update each combination from the previous version
     keep: Path | None = None  # leave the projects in this new folder
+    selection: Selection = field(default_factory=Selection)  # a shard, some ids, or all
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class CaseResult:
+    id: str  # of its combination: a combination and its upgraded case share it
     name: str
     answers: dict[str, Any]
     checks: tuple[CheckResult, ...]
@@ -88,29 +91,47 @@ class Verified:
     seconds: float
     check_names: tuple[str, ...]
     notes: tuple[str, ...] = ()
+    # What the run was a part of: the whole matrix's ids, the pinned answers, whether
+    # combinations were also upgraded, and which part this run checked.
+    ids: tuple[str, ...] = ()
+    pinned: Mapping[str, Any] = field(default_factory=dict)
+    upgrade: bool = False
+    selection: Selection = field(default_factory=Selection)
 
     @property
     def passed(self) -> bool:
         return not any(case.failed for case in self.cases)
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What verify would check, worked out without rendering anything."""
+
+    source: _sources.Resolved
+    template: Template
+    pinned: dict[str, Any]
+    combinations: tuple[Planned, ...]  # the whole matrix, in its order
+    previous: _sources.Resolved | None  # the version the upgrade path starts from
+    notes: tuple[str, ...]
+
+
 @dataclass
 class _Case:
     """A project being verified: where it is, and what went wrong while making it."""
 
+    id: str
     name: str
     answers: dict[str, Any]
     folder: Path
     made: list[CheckResult] = field(default_factory=list)  # generate, update: steps
 
 
-def verify(request: VerifyRequest, *, on_progress: OnProgress = lambda _: None) -> Verified:
-    """Render and check every combination; raise a FastgenError only for bad input."""
-    started = time.monotonic()
-    if request.jobs < 1:
-        raise InvalidAnswerError(f"--jobs must be 1 or more, not {request.jobs}")
-    source = _sources.resolve(request.template)
-    request.trust.require(source.source, to="run its projects' tests, which it wrote")
+def plan(request: VerifyRequest) -> Plan:
+    """The combinations of the request's matrix, each with its id, servers and cost."""
+    return _plan(_sources.resolve(request.template), request)
+
+
+def _plan(source: _sources.Resolved, request: VerifyRequest) -> Plan:
     template = load_template(source.path)
     if not template.checks:
         raise FastgenError(f"the template {template.name} declares no checks in fastgen.yml")
@@ -123,17 +144,40 @@ def verify(request: VerifyRequest, *, on_progress: OnProgress = lambda _: None) 
         )
     combinations = _matrix.combinations(template, questions, matrix=request.matrix, pinned=pinned)
     previous = _previous_version(source) if request.upgrade else None
-    notes = [] if previous or not request.upgrade else [_no_previous(source)]
+    notes = () if previous or not request.upgrade else (_no_previous(source),)
+    planned = tuple(
+        _shards.planned(
+            combination,
+            [s.name for s in template.servers if s.needed_by(combination.answers)],
+            upgrade=previous is not None,
+        )
+        for combination in combinations
+    )
+    return Plan(source, template, pinned, planned, previous, notes)
+
+
+def verify(request: VerifyRequest, *, on_progress: OnProgress = lambda _: None) -> Verified:
+    """Render and check the selected combinations; raise a FastgenError only for bad input."""
+    started = time.monotonic()
+    if request.jobs < 1:
+        raise InvalidAnswerError(f"--jobs must be 1 or more, not {request.jobs}")
+    source = _sources.resolve(request.template)
+    request.trust.require(source.source, to="run its projects' tests, which it wrote")
+    planned = _plan(source, request)
+    template, previous = planned.template, planned.previous
+    selected = request.selection.pick(planned.combinations)
+    notes = list(planned.notes)
     workdir = _workdir(request.keep)
     try:
         cases: list[_Case] = []
-        for number, combination in enumerate(combinations, 1):
+        for number, item in enumerate(selected, 1):
+            combination = item.combination
             on_progress(f"rendering {combination.name}")
             folder = workdir / f"{number:02d}"
-            cases.append(_render(source, request, combination, folder))
+            cases.append(_render(source, request, item, folder))
             if previous:
                 upgraded = workdir / f"{number:02d}-upgraded"
-                cases.append(_render_upgraded(source, request, combination, previous, upgraded))
+                cases.append(_render_upgraded(source, request, item, previous, upgraded))
         results = _check_all(cases, template, request, on_progress)
     finally:
         if request.keep is None:
@@ -148,6 +192,10 @@ def verify(request: VerifyRequest, *, on_progress: OnProgress = lambda _: None) 
         seconds=time.monotonic() - started,
         check_names=("generate", *(("update",) if previous else ()), *template.checks),
         notes=tuple(notes),
+        ids=tuple(item.id for item in planned.combinations),
+        pinned=planned.pinned,
+        upgrade=previous is not None,
+        selection=request.selection,
     )
 
 
@@ -167,15 +215,13 @@ def _workdir(keep: Path | None) -> Path:
 
 
 def _render(
-    source: _sources.Resolved,
-    request: VerifyRequest,
-    combination: _matrix.Combination,
-    folder: Path,
+    source: _sources.Resolved, request: VerifyRequest, item: Planned, folder: Path
 ) -> _Case:
     from fastgen import api
     from fastgen.names import parse_project_name
 
-    case = _Case(combination.name, combination.answers, folder)
+    combination = item.combination
+    case = _Case(item.id, combination.name, combination.answers, folder)
     started = time.monotonic()
     try:
         api.create_project(
@@ -199,14 +245,16 @@ def _render(
 def _render_upgraded(
     source: _sources.Resolved,
     request: VerifyRequest,
-    combination: _matrix.Combination,
+    item: Planned,
     previous: _sources.Resolved,
     folder: Path,
 ) -> _Case:
     """The combination as the previous version renders it, updated to this one."""
     from fastgen import api
 
-    case = _Case(f"{combination.name} (from {previous.version})", combination.answers, folder)
+    combination = item.combination
+    name = f"{combination.name} (from {previous.version})"
+    case = _Case(item.id, name, combination.answers, folder)
     started = time.monotonic()
     old_questions = _questions_of(previous)
     old_answers = {k: v for k, v in combination.answers.items() if k in old_questions}
@@ -286,7 +334,7 @@ def _check(case: _Case, template: Template, request: VerifyRequest) -> CaseResul
     """Run the template's checks in the case's project, unless making it failed (or
     was skipped)."""
     if any(step.status != "passed" for step in case.made):
-        return CaseResult(case.name, case.answers, tuple(case.made))
+        return CaseResult(case.id, case.name, case.answers, tuple(case.made))
     needed = [server for server in template.servers if server.needed_by(case.answers)]
     environment = {"CI": "1", "PYTHONDONTWRITEBYTECODE": "1"}
     for server in needed:
@@ -295,18 +343,18 @@ def _check(case: _Case, template: Template, request: VerifyRequest) -> CaseResul
         if missing:
             status = "failed" if os.environ.get("CI") else "skipped"
             skipped = (CheckResult(name, status, 0.0, missing) for name in template.checks)
-            return CaseResult(case.name, case.answers, (*case.made, *skipped))
+            return CaseResult(case.id, case.name, case.answers, (*case.made, *skipped))
         environment[server.variable] = url
     try:
         venv = _envs.environment(_envs.requirements(case.folder))
     except FastgenError as error:
         failed = CheckResult("install", "failed", 0.0, str(error))
-        return CaseResult(case.name, case.answers, (*case.made, failed))
+        return CaseResult(case.id, case.name, case.answers, (*case.made, failed))
     checks = [
         _run_check(name, command, case.folder, venv, environment)
         for name, command in template.checks.items()
     ]
-    return CaseResult(case.name, case.answers, (*case.made, *checks))
+    return CaseResult(case.id, case.name, case.answers, (*case.made, *checks))
 
 
 def _run_check(

@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from fastgen._verify import Verified
+from fastgen._shards import Selection
+from fastgen._verify import CaseResult, CheckResult, Plan, Verified
+from fastgen.errors import FastgenError
 
 _MARKS = {"passed": "ok", "failed": "FAILED", "skipped": "skipped"}
 
@@ -52,11 +54,16 @@ def as_json(verified: Verified) -> dict[str, Any]:
         "template": verified.template,
         "version": verified.version,
         "matrix": verified.matrix,
+        "data": dict(verified.pinned),
+        "upgrade": verified.upgrade,
+        "ids": list(verified.ids),
+        "selection": verified.selection.as_json(),
         "passed": verified.passed,
         "seconds": round(verified.seconds, 2),
         "notes": list(verified.notes),
         "combinations": [
             {
+                "id": case.id,
                 "name": case.name,
                 "answers": case.answers,
                 "passed": not case.failed,
@@ -103,3 +110,172 @@ def write_junit(verified: Verified, path: Path) -> None:
     suites.append(suite)
     ElementTree.indent(suites)
     path.write_bytes(ElementTree.tostring(suites, encoding="utf-8", xml_declaration=True))
+
+
+def plan_json(plan: Plan, selection: Selection) -> dict[str, Any]:
+    """`verify --list --json`: `include` is the shape a CI matrix takes
+    (GitHub Actions: `strategy.matrix: ${{ fromJSON(...) }}`)."""
+    return {
+        "template": plan.template.name,
+        "version": plan.source.version,
+        "upgrade_from": plan.previous.version if plan.previous else None,
+        "include": [
+            {
+                "id": item.id,
+                "name": item.combination.name,
+                "answers": item.combination.answers,
+                "servers": list(item.servers),
+                "cost": item.cost,
+            }
+            for item in selection.pick(plan.combinations)
+        ],
+    }
+
+
+def list_plan(plan: Plan, selection: Selection, json_file: Path | None) -> None:
+    """`verify --list`: a table, or with `--json FILE` the JSON (`-`: on stdout)."""
+    if json_file is None:
+        _print_plan(plan, selection)
+    elif str(json_file) == "-":
+        print(json.dumps(plan_json(plan, selection)))  # one line: a CI step reads it
+    else:
+        json_file.write_text(json.dumps(plan_json(plan, selection), indent=2) + "\n")
+
+
+def _print_plan(plan: Plan, selection: Selection) -> None:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    upgrade = f", each also from {plan.previous.version}" if plan.previous else ""
+    title = f"{plan.template.name} {plan.source.version}{upgrade}"
+    table = Table(title=title, box=box.SIMPLE_HEAD)
+    for column in ("id", "combination", "servers", "cost"):
+        table.add_column(column, justify="right" if column == "cost" else "left")
+    for item in selection.pick(plan.combinations):
+        servers = ", ".join(item.servers) or "-"
+        table.add_row(item.id, item.combination.name, servers, f"{item.cost:g}")
+    console = Console(soft_wrap=True)
+    if not console.is_terminal:
+        console = Console(soft_wrap=True, width=240)
+    console.print(table)
+
+
+class ReportError(FastgenError):
+    """Reports that cannot be merged into one."""
+
+
+# What every part of one verify run shares; a report that differs is of another run.
+_SAME = ("template", "version", "matrix", "data", "upgrade", "ids")
+
+
+def merge(paths: list[Path]) -> Verified:
+    """One report of the whole matrix from the reports of its parts (shards or --only
+    runs), refusing parts of different runs and a part missing or given twice."""
+    if not paths:
+        raise ReportError("give the reports to merge", hint="fastgen verify merge a.json b.json")
+    reports = [_read(path) for path in paths]
+    first, first_path = reports[0], paths[0]
+    for report, path in zip(reports[1:], paths[1:], strict=True):
+        for key in _SAME:
+            if report[key] != first[key]:
+                raise ReportError(
+                    f"{path} is of another verify run than {first_path}: its {key} differs",
+                    hint="merge the reports of one run: same template, version, --matrix, "
+                    "--data and --upgrade",
+                )
+    _refuse_gaps(reports, paths, first["ids"])
+    order = {id_: index for index, id_ in enumerate(first["ids"])}
+    cases = sorted(
+        (case for report in reports for case in _cases(report)),
+        key=lambda case: (order[case.id], case.name),  # each combination, then upgraded
+    )
+    names = dict.fromkeys(check.name for case in cases for check in case.checks)
+    longest = max(report["seconds"] for report in reports)
+    merged = f"{len(reports)} reports merged; the longest part took {longest:.1f} s"
+    return Verified(
+        template=first["template"],
+        version=first["version"],
+        matrix=first["matrix"],
+        cases=tuple(cases),
+        seconds=sum(report["seconds"] for report in reports),
+        check_names=tuple(names),
+        notes=(merged,),
+        ids=tuple(first["ids"]),
+        pinned=first["data"],
+        upgrade=first["upgrade"],
+    )
+
+
+def _refuse_gaps(reports: list[dict[str, Any]], paths: list[Path], ids: list[str]) -> None:
+    """Refuse a set with a part given twice or one missing, named by shard where the
+    parts are shards."""
+    shards = [Selection.from_json(report["selection"]).shard for report in reports]
+    if all(shards):
+        _refuse_shard_gaps([shard for shard in shards if shard], paths)
+        return
+    owner: dict[str, Path] = {}
+    for report, path in zip(reports, paths, strict=True):
+        for id_ in dict.fromkeys(case["id"] for case in report["combinations"]):
+            if id_ in owner:
+                raise ReportError(f"combination {id_} is in both {owner[id_]} and {path}")
+            owner[id_] = path
+    missing = [id_ for id_ in ids if id_ not in owner]
+    if missing:
+        shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if missing[5:] else "")
+        raise ReportError(f"no report has combination {shown}", hint="merge every part's report")
+
+
+def _refuse_shard_gaps(shards: list[tuple[int, int]], paths: list[Path]) -> None:
+    counts = sorted({count for _, count in shards})
+    if len(counts) > 1:
+        raise ReportError(f"the reports split the matrix {' and '.join(map(str, counts))} ways")
+    count = counts[0]
+    seen: dict[int, Path] = {}
+    for (number, _), path in zip(shards, paths, strict=True):
+        if number in seen:
+            raise ReportError(f"shard {number}/{count} is given twice: {seen[number]} and {path}")
+        seen[number] = path
+    missing = [f"{number}/{count}" for number in range(1, count + 1) if number not in seen]
+    if missing:
+        raise ReportError(
+            f"shard {', '.join(missing)} is missing", hint="merge the report of every shard"
+        )
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ReportError(f"cannot read {path}: {error.strerror}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ReportError(f"{path} is not JSON") from None
+    needed = {*_SAME, "selection", "seconds", "combinations"}
+    if not isinstance(report, dict) or needed - set(report):
+        raise ReportError(
+            f"{path} is not a report of `fastgen verify --json` (or of an older fastgen)"
+        )
+    try:
+        strangers = {case.id for case in _cases(report)} - set(report["ids"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise ReportError(f"{path} is damaged ({type(error).__name__}: {error})") from None
+    if strangers:
+        raise ReportError(
+            f"{path} is damaged: combinations {sorted(strangers)} are not its matrix's"
+        )
+    return report
+
+
+def _cases(report: dict[str, Any]) -> list[CaseResult]:
+    return [_case(case) for case in report["combinations"]]
+
+
+def _case(case: dict[str, Any]) -> CaseResult:
+    checks = tuple(
+        CheckResult(
+            str(check["name"]), str(check["status"]), float(check["seconds"]), str(check["output"])
+        )
+        for check in case["checks"]
+    )
+    answers = dict(case["answers"])
+    return CaseResult(str(case["id"]), str(case["name"]), answers, checks)

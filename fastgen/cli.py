@@ -20,6 +20,7 @@ from fastgen.errors import FastgenError, InvalidAnswerError, Terminated, describ
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from fastgen._verify import Verified
     from fastgen.api import CreatedProject, GeneratedResource, ProjectRequest
     from fastgen.template import Question, Template
 
@@ -90,6 +91,14 @@ generate_app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(generate_app)
+
+verify_app = typer.Typer(
+    name="verify",
+    invoke_without_command=True,
+    rich_markup_mode=None,
+    subcommand_metavar="[merge FILE...]",
+)
+app.add_typer(verify_app)
 
 
 def _show_version(value: bool) -> None:
@@ -508,8 +517,9 @@ def presets(
         _output.print_presets(load_template(source.path), as_json=as_json)
 
 
-@app.command(cls=_Command)
+@verify_app.callback()
 def verify(
+    context: typer.Context,
     template: Annotated[
         str | None,
         typer.Option(
@@ -544,7 +554,10 @@ def verify(
         typer.Option(help="Also update each combination from the template's previous version."),
     ] = True,
     json_file: Annotated[
-        Path | None, typer.Option("--json", metavar="FILE", help="Write the results as JSON.")
+        Path | None,
+        typer.Option(
+            "--json", metavar="FILE", help="Write the results (with --list: the list) as JSON."
+        ),
     ] = None,
     junit_file: Annotated[
         Path | None, typer.Option("--junit", metavar="FILE", help="Write them as JUnit XML.")
@@ -553,35 +566,85 @@ def verify(
         Path | None,
         typer.Option(metavar="DIR", help="Leave the projects in DIR (a new or empty folder)."),
     ] = None,
+    list_only: Annotated[
+        bool,
+        typer.Option("--list", help="List the combinations (id, answers, cost); render nothing."),
+    ] = False,
+    shard: Annotated[
+        str | None,
+        typer.Option(metavar="K/N", help="Check the K-th of N parts of the matrix only."),
+    ] = None,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(metavar="ID", help="Check only this combination (see --list); repeatable."),
+    ] = None,
 ) -> None:
     """Prove a template: render each combination of its answers, add a resource of every
     field type, install, and run the checks its fastgen.yml declares (for fastgen's own:
     pytest, ruff check, ruff format --check, mypy --strict) against real servers.
 
     Exit 1 names each failing combination and check. A combination whose server is down
-    is skipped with the reason (failed where CI is set).
+    is skipped with the reason (failed where CI is set). Split across CI runners with
+    --shard K/N (or --only ID), then `fastgen verify merge` the JSON reports.
     """
+    if context.invoked_subcommand:
+        return
     with _user_errors(lambda: "nothing was changed"):
-        from fastgen import _config, _verify, _verify_report
+        from fastgen import _config, _shards, _verify, _verify_report
 
-        verified = _verify.verify(
-            _verify.VerifyRequest(
-                template=template,
-                trust=_config.load().trusting(everything=trust),
-                matrix=matrix,
-                pinned=_collect_answers(data or [], {}),
-                servers=_pairs(server or [], "--server", "NAME=URL"),
-                jobs=jobs,
-                upgrade=upgrade,
-                keep=keep,
+        request = _verify.VerifyRequest(
+            template=template,
+            trust=_config.load().trusting(everything=trust),
+            matrix=matrix,
+            pinned=_collect_answers(data or [], {}),
+            servers=_pairs(server or [], "--server", "NAME=URL"),
+            jobs=jobs,
+            upgrade=upgrade,
+            keep=keep,
+            selection=_shards.Selection(
+                _shards.parse_shard(shard) if shard else None, tuple(only or ())
             ),
-            on_progress=lambda line: typer.echo(line, err=True),
         )
-        _verify_report.print_table(verified)
-        if json_file:
-            _verify_report.write_json(verified, json_file)
-        if junit_file:
-            _verify_report.write_junit(verified, junit_file)
+        if list_only:
+            _verify_report.list_plan(_verify.plan(request), request.selection, json_file)
+            return
+        verified = _verify.verify(request, on_progress=lambda line: typer.echo(line, err=True))
+        _report_verified(verified, json_file=json_file, junit_file=junit_file)
+
+
+@verify_app.command("merge", cls=_Command)
+def verify_merge(
+    reports: Annotated[
+        list[Path],
+        typer.Argument(metavar="FILE...", help="The JSON reports of the parts (--json FILE)."),
+    ],
+    json_file: Annotated[
+        Path | None, typer.Option("--json", metavar="FILE", help="Write the merged results.")
+    ] = None,
+    junit_file: Annotated[
+        Path | None, typer.Option("--junit", metavar="FILE", help="Write them as JUnit XML.")
+    ] = None,
+) -> None:
+    """Merge the JSON reports of a verify run's shards (or --only parts) into one report
+    and one exit status; refuses reports of different runs, or a part missing or twice."""
+    with _user_errors(lambda: "nothing was changed"):
+        from fastgen import _verify_report
+
+        verified = _verify_report.merge(reports)
+        _report_verified(verified, json_file=json_file, junit_file=junit_file)
+
+
+def _report_verified(
+    verified: Verified, *, json_file: Path | None, junit_file: Path | None
+) -> None:
+    """The table, the files asked for, and exit 1 naming each failed combination."""
+    from fastgen import _verify_report
+
+    _verify_report.print_table(verified)
+    if json_file:
+        _verify_report.write_json(verified, json_file)
+    if junit_file:
+        _verify_report.write_junit(verified, junit_file)
     if not verified.passed:
         for line in _verify_report.failures(verified):
             typer.echo(f"{typer.style('failed:', fg='red', bold=True)} {line}", err=True)

@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from fastgen.cli import app
 from fastgen.template import BUNDLED_TEMPLATE
@@ -60,20 +61,27 @@ def team_template(
     return fork
 
 
+def verify_arguments(team_template: Path) -> list[str]:
+    """`fastgen verify` of the team template's WebSocket branches, the rest pinned."""
+    redis = servers.require("redis")["TEST_REDIS_URL"]
+    return [
+        "verify", "--template", str(team_template), "--trust", "--matrix", "all",
+        "--data", "database=sqlite", "--data", "python_version=3.12",
+        "--data", "jobs=none", "--data", "metrics=false", "--data", "tracing=false",
+        "--data", "kubernetes=false", "--data", "serverless=none", "--data", "auth=none",
+        "--server", f"redis={redis}",
+    ]  # fmt: skip
+
+
 def test_a_failing_branch_fails_exactly_its_combinations(
     team_template: Path, tmp_path: Path
 ) -> None:
-    redis = servers.require("redis")["TEST_REDIS_URL"]
     report, junit = tmp_path / "report.json", tmp_path / "report.xml"
 
     result = CliRunner().invoke(
         app,
         [
-            "verify", "--template", str(team_template), "--trust", "--matrix", "all",
-            "--data", "database=sqlite", "--data", "python_version=3.12",
-            "--data", "jobs=none", "--data", "metrics=false", "--data", "tracing=false",
-            "--data", "kubernetes=false", "--data", "serverless=none", "--data", "auth=none",
-            "--server", f"redis={redis}", "--jobs", "2",
+            *verify_arguments(team_template), "--jobs", "2",
             "--json", str(report), "--junit", str(junit),
         ],
     )  # fmt: skip
@@ -125,3 +133,67 @@ def test_bad_input_is_one_line_and_checks_nothing(arguments: list[str], message:
     assert result.exit_code == 1
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_three_shards_in_three_processes_merge_into_the_same_run(
+    team_template: Path, tmp_path: Path
+) -> None:
+    """Split as CI runners would: each shard its own process, then `verify merge`. The
+    merged report has the combinations, results and exit status of one run (the test
+    above), and the broken branch fails exactly the shards that hold it."""
+    arguments = verify_arguments(team_template)
+    listed = {
+        number: json.loads(
+            fastgen(*arguments, "--list", "--shard", f"{number}/3", "--json", "-").stdout
+        )["include"]
+        for number in (1, 2, 3)
+    }
+    logs = {number: tmp_path / f"shard-{number}.log" for number in (1, 2, 3)}
+    shards = {
+        number: subprocess.Popen(
+            [
+                *(sys.executable, "-m", "fastgen", *arguments),
+                *("--shard", f"{number}/3", "--json", str(tmp_path / f"shard-{number}.json")),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=logs[number].open("w"),
+        )
+        for number in (1, 2, 3)
+    }
+    codes = {number: process.wait(timeout=1200) for number, process in shards.items()}
+    merged_report = tmp_path / "merged.json"
+
+    merged = CliRunner().invoke(
+        app, ["verify", "merge", *(str(tmp_path / f"shard-{n}.json") for n in (1, 2, 3)),
+              "--json", str(merged_report)],
+    )  # fmt: skip
+
+    broken = {"websocket=true broadcast_backend=memory", "websocket=true broadcast_backend=redis"}
+    for number, entries in listed.items():
+        holds_broken = any(entry["name"] in broken for entry in entries)
+        assert codes[number] == (1 if holds_broken else 0), logs[number].read_text()
+        report = json.loads((tmp_path / f"shard-{number}.json").read_text())
+        assert {case["id"] for case in report["combinations"]} == {e["id"] for e in entries}
+        failed = {case["name"] for case in report["combinations"] if not case["passed"]}
+        assert failed == {
+            f"{entry['name']}{suffix}"
+            for entry in entries
+            if entry["name"] in broken
+            for suffix in ("", " (from 1.0.0)")
+        }
+    assert merged.exit_code == 1, merged.output
+    outcome = json.loads(merged_report.read_text())
+    assert {case["name"] for case in outcome["combinations"] if not case["passed"]} == {
+        f"{name}{suffix}" for name in broken for suffix in ("", " (from 1.0.0)")
+    }
+    assert {case["name"] for case in outcome["combinations"]} == {
+        f"{name}{suffix}"
+        for name in (*broken, "websocket=false")
+        for suffix in ("", " (from 1.0.0)")
+    }
+
+
+def fastgen(*arguments: str) -> Result:
+    result = CliRunner().invoke(app, list(arguments))
+    assert result.exit_code == 0, result.output
+    return result
