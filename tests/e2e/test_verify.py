@@ -8,6 +8,7 @@ import json
 import shutil
 import subprocess
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -149,18 +150,19 @@ def test_three_shards_in_three_processes_merge_into_the_same_run(
         for number in (1, 2, 3)
     }
     logs = {number: tmp_path / f"shard-{number}.log" for number in (1, 2, 3)}
-    shards = {
-        number: subprocess.Popen(
-            [
-                *(sys.executable, "-m", "fastgen", *arguments),
-                *("--shard", f"{number}/3", "--json", str(tmp_path / f"shard-{number}.json")),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=logs[number].open("w"),
-        )
-        for number in (1, 2, 3)
-    }
-    codes = {number: process.wait(timeout=1200) for number, process in shards.items()}
+    with ExitStack() as files:
+        shards = {
+            number: subprocess.Popen(
+                [
+                    *(sys.executable, "-m", "fastgen", *arguments),
+                    *("--shard", f"{number}/3", "--json", str(tmp_path / f"shard-{number}.json")),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=files.enter_context(logs[number].open("w")),
+            )
+            for number in (1, 2, 3)
+        }
+        codes = {number: process.wait(timeout=1200) for number, process in shards.items()}
     merged_report = tmp_path / "merged.json"
 
     merged = CliRunner().invoke(
