@@ -13,6 +13,7 @@ It lives at `$FASTGEN_CONFIG`, else `$XDG_CONFIG_HOME/fastgen/config.yml` (by de
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,5 +70,14 @@ def load() -> UserConfig:
         path,
         template or None,
         {str(key): value for key, value in defaults.items()},
-        tuple(trust),
+        tuple(_anchored(entry, path.parent) for entry in trust),
     )
+
+
+def _anchored(entry: str, folder: Path) -> str:
+    """A relative folder entry as the configuration file's folder makes it, not as the
+    folder fastgen runs in (a project someone else made) would."""
+    if "://" in entry or re.match(r"^[\w.-]+@[\w.-]+:", entry) or entry.startswith("~"):
+        return entry
+    anchored = str(folder / entry)
+    return anchored + "/" if entry.endswith("/") and not anchored.endswith("/") else anchored

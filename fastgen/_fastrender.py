@@ -92,8 +92,8 @@ def render(template: Path, staging: Path, answers: Mapping[str, Any]) -> None:
             mode = stat.S_IMODE(source.stat().st_mode)
             if stat.S_IMODE(target.stat().st_mode) != mode:
                 target.chmod(mode)
-    except (jinja2.TemplateError, TypeError, AttributeError, ValueError) as error:
-        raise Unsupported(error) from error  # Copier renders it, or says what is wrong
+    except (jinja2.TemplateError, TypeError, AttributeError) as error:
+        raise Unsupported(f"what fastgen's renderer lacks: {error}") from error
 
 
 @cache
@@ -140,7 +140,18 @@ def _environment(template: Path, keep_trailing_newline: bool) -> Any:
         bytecode_cache=jinja2.FileSystemBytecodeCache(),
     )
     environment.filters["to_json"] = partial(environment.filters["to_json"], default=_jsonable)
+    for name in MACHINE_FILTERS:  # Copier renders them, for a trusted template only
+        environment.filters[name] = partial(_reads_machine, name)
     return environment
+
+
+# Ansible's filters that read the machine rendering a template: its environment, home,
+# files and working folder.
+MACHINE_FILTERS = ("expanduser", "expandvars", "fileglob", "realpath", "relpath")
+
+
+def _reads_machine(name: str, *args: object, **kwargs: object) -> object:
+    raise Unsupported(f"the {name} filter, which reads the machine")
 
 
 def _jsonable(value: Any) -> Any:

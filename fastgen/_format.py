@@ -81,6 +81,11 @@ def _settings_file(project: Path) -> Path:
         extend = section.get("extend") if isinstance(section, dict) else None
         if not isinstance(extend, str):
             return settings
+        if "$" in extend:  # ruff expands variables: where it leads is not known here
+            raise FormatError(
+                f"the ruff settings in {current.name} extend {extend!r}; fastgen formats "
+                "only with settings whose files it can tell are inside the project"
+            )
         extended = current.parent / os.path.expanduser(extend)
         current = inside(project, os.path.relpath(extended, project))
     raise FormatError(f"the ruff settings of {project} extend more than {_EXTENDS} files")

@@ -149,6 +149,9 @@ def _render(template: Any, context: Mapping[str, Any], name: str) -> str:
         raise refused(name, error) from None
     except RecursionError:
         raise TemplateRefusedError(f"the template's {name} recurses without end") from None
+    except (ArithmeticError, LookupError, NameError, ValueError, re.error) as error:
+        reason = f"{type(error).__name__}: {' '.join(str(error).split())}"
+        raise TemplateRefusedError(f"the template's {name} cannot be rendered ({reason})") from None
     if _current is not None:
         _current.spend(size)
     return "".join(chunks)

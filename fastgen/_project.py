@@ -109,8 +109,7 @@ def find_project(start: Path) -> Project:
     for folder in (start, *start.parents):
         record_path = folder / _record.RECORD_FILE
         if record_path.is_file():
-            text = inside(folder, _record.RECORD_FILE).read_text(encoding="utf-8")
-            return Project(folder, _record.loads(text, where=record_path))
+            return Project(folder, _record.read(inside(folder, _record.RECORD_FILE)))
         if (folder / COPIER_ANSWERS).is_file() and (folder / "app").is_dir():
             raise ProjectError(
                 f"{folder} was made by fastgen 0.1, which kept no {_record.RECORD_FILE}",

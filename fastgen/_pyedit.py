@@ -192,6 +192,8 @@ def _parse(source: str) -> ast.Module:
         return ast.parse(source)
     except SyntaxError as error:
         raise EditError(f"it is not valid Python (line {error.lineno}: {error.msg})") from None
+    except (RecursionError, MemoryError):
+        raise EditError("it is nested too deeply for Python to read") from None
 
 
 def _end_line(node: ast.stmt) -> int:

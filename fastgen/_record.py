@@ -79,6 +79,17 @@ class Record:
         return json.dumps(content, indent=2, ensure_ascii=False) + "\n"
 
 
+def read(path: Path) -> Record:
+    """The record in the file at `path`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise FastgenError(
+            f"{path} is damaged: it is not UTF-8 text", hint="restore it from version control"
+        ) from None
+    return loads(text, where=path)
+
+
 def loads(text: str, *, where: Path) -> Record:
     """Read a record, raising a FastgenError that names `where` if it is damaged.
 
@@ -86,7 +97,7 @@ def loads(text: str, *, where: Path) -> Record:
     be a commit id and a file's path a plain path inside the project."""
     try:
         record = _parsed(json.loads(text))
-    except (ValueError, KeyError, TypeError) as error:
+    except (ValueError, KeyError, TypeError, RecursionError) as error:
         raise FastgenError(
             f"{where} is damaged ({type(error).__name__}: {error})",
             hint="restore it from version control",

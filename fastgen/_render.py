@@ -32,17 +32,22 @@ def render(
 
     require_trust(template, trust=trust)
     with _jinja.budget():
+        lacks = "a copier.yml setting"
         if _fastrender.supports(template.path):
             try:
                 _fastrender.render(template.path, staging, answers)
                 return
-            except _fastrender.Unsupported:
+            except _fastrender.Unsupported as unsupported:
                 _empty(staging)  # Copier starts again from nothing
+                lacks = str(unsupported)
             except OSError as error:
                 raise FastgenError(
                     f"cannot write the project: {describe_os_error(error)}"
                 ) from None
-        _render_with_copier(template.path, staging, answers, trust=trust.allows(template.source))
+        # Copier's environment offers filters that read the machine (expandvars,
+        # fileglob...) and its own settings, and bounds no output: trusted sources only.
+        trust.require(template.source, to=f"be rendered by Copier, for {lacks}")
+        _render_with_copier(template.path, staging, answers, trust=True)
 
 
 def _render_with_copier(

@@ -17,6 +17,7 @@ import gzip
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tarfile
@@ -80,19 +81,28 @@ def extracted(version: str) -> Iterator[Path]:
 def run_released(source: Path, arguments: Sequence[str], *, cwd: Path) -> None:
     """Run `fastgen ARGUMENTS` as the released `source` does, without a terminal."""
     environment = os.environ | {"PYTHONPATH": str(source), "PYTHONDONTWRITEBYTECODE": "1"}
-    result = subprocess.run(
+    process = subprocess.Popen(
         # -P: the working folder is not put on sys.path, so a `fastgen` package there
         # (a project's own folder, say) is never what runs.
         [sys.executable, "-P", "-m", "fastgen", *arguments],
         cwd=cwd,
         env=environment,
         stdin=subprocess.DEVNULL,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        check=False,
     )
-    if result.returncode != 0:
-        last = (result.stderr.strip().splitlines() or ["no message"])[-1]
+    try:
+        _, stderr = process.communicate()
+    except BaseException:  # Ctrl-C or SIGTERM: let it clean up as after a Ctrl-C
+        process.send_signal(signal.SIGINT)
+        try:
+            process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        raise
+    if process.returncode != 0:
+        last = (stderr.strip().splitlines() or ["no message"])[-1]
         raise SnapshotError(f"the released fastgen failed: {last}")
 
 

@@ -120,42 +120,13 @@ def runs_code(template: Resolved) -> list[str]:
     return [key for key in CODE_KEYS if config.get(key)]
 
 
-def reads_machine(template: Resolved) -> str:
-    """Where the template uses a filter that reads the machine rendering it (Ansible's
-    path filters, which Copier offers: its environment, home, files, working folder),
-    as `FILTER in FILE`, or ''."""
-    config = load_yaml_mapping(template.path / "copier.yml")
-    suffix = str(config.get("_templates_suffix", ".jinja"))
-    for path in sorted(template.path.rglob("*")):
-        relative = path.relative_to(template.path).as_posix()
-        text = relative
-        if path.is_file() and (path.name.endswith(suffix) or path.name == "copier.yml"):
-            text += "\n" + path.read_text(encoding="utf-8", errors="replace")
-        found = _MACHINE_FILTERS.search(text)
-        if found:
-            return f"the {found.group(0)} filter in {relative}"
-    return ""
-
-
-_MACHINE_FILTERS = re.compile(r"\b(expanduser|expandvars|fileglob|realpath|relpath)\b")
-
-
 def require_trust(template: Resolved, *, trust: Trust) -> None:
-    """Refuse a template whose copier.yml would run code, or that reads the machine it
-    renders on, unless the user trusts it."""
-    if trust.allows(template.source):
-        return
-    found = runs_code(template)
+    """Refuse a template whose copier.yml would run code, unless the user trusts it."""
+    found = runs_code(template) if not trust.allows(template.source) else []
     if found:
         raise TemplateSourceError(
             f"the template {template.source} runs code ({', '.join(found)} in copier.yml)",
             hint="read what it runs, then add --trust if you trust it",
-        )
-    machine = reads_machine(template)
-    if machine:
-        raise TemplateSourceError(
-            f"the template {template.source} reads the machine it renders on ({machine})",
-            hint="read what it reads, then add --trust if you trust it",
         )
 
 

@@ -18,6 +18,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from fastgen.errors import FastgenError
 
@@ -39,8 +40,8 @@ class Trust:
         """Whether templates from `source` may run code and be named by a record."""
         if self.everything or source == BUNDLED:
             return True
-        if _is_url(source) and re.search(r"[/:]\.\.?(/|$)", source):
-            return False  # `trusted/../elsewhere` is not below `trusted/`
+        if _is_url(source) and re.search(r"[/:]\.\.?(/|$)", unquote(source)):
+            return False  # `trusted/../elsewhere` (or `%2e%2e`) is not below `trusted/`
         source = _normalized(source)
         return any(_matches(entry, source) for entry in self.sources)
 

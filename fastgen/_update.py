@@ -320,7 +320,7 @@ def read_record(root: Path) -> _record.Record:
     """The project's record; for a 0.1.0 project, one made from its answers file."""
     path = root / _record.RECORD_FILE
     if path.is_file():
-        return _record.loads(_files.inside(root, path.name).read_text(encoding="utf-8"), where=path)
+        return _record.read(_files.inside(root, path.name))
     answers = load_yaml_mapping(_files.inside(root, COPIER_ANSWERS))
     return _record.Record(
         fastgen_version=LEGACY_VERSION,
@@ -366,15 +366,15 @@ def _render_released(
         answers_file = folder.parent / "answers.yml"  # written as JSON, which is YAML
         given = {key: value for key, value in answers.items() if key != "project_name"}
         answers_file.write_text(json.dumps(given), encoding="utf-8")
-        new = ["new", str(answers["project_name"]), str(folder), "--yes", "--no-git", "-q"]
-        _snapshots.run_released(
-            source, [*new, "--answers-file", str(answers_file)], cwd=folder.parent
-        )
+        new = ["new", "--yes", "--no-git", "-q", "--answers-file", str(answers_file)]
+        new += ["--", folder.name, str(folder)]  # the project's name: `rendered` checked it
+        _snapshots.run_released(source, new, cwd=folder.parent)
         drop_template_path(folder / COPIER_ANSWERS)  # a path of this temporary folder
         for resource in missing_resources(folder, resources):
-            add = ["generate", "resource", resource.name, *resource.fields]
+            add = ["generate", "resource", "--plural", resource.plural]
             add += ["--owned"] if resource.owned else []
-            _snapshots.run_released(source, [*add, "--plural", resource.plural], cwd=folder)
+            add += ["--", resource.name, *resource.fields]  # names, never options
+            _snapshots.run_released(source, add, cwd=folder)
 
 
 def missing_resources(
@@ -496,8 +496,9 @@ def _load_pending(git_folder: Path) -> dict[str, Any]:
         state = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ProjectError("no update is under way") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ProjectError(f"{path} is damaged ({error})", hint=_DAMAGED_PENDING) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        reason = " ".join(str(error).split())[:200]
+        raise ProjectError(f"{path} is damaged ({reason})", hint=_DAMAGED_PENDING) from None
     lists = ("conflicts", "created", "restored")
     if not (
         isinstance(state, dict)

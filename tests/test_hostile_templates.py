@@ -362,9 +362,10 @@ class TestRenderedPaths:
         settings = {"_skip_if_exists": "[]"} if renderer == "copier" else {}  # not ours
         template = mini_template(world.root, {name: hook}, **settings)
         (template / "project" / name).chmod(0o755)
+        trust = ["--trust"] if renderer == "copier" else []  # Copier renders trusted ones only
 
         world.refused(
-            "new", "shop", world.root / "projects/shop", "--yes", "--template", template,
+            "new", "shop", world.root / "projects/shop", "--yes", "--template", template, *trust,
             says="renders into .git" if renderer == "fastgen" else "into git's own folder",
         )  # fmt: skip
 
@@ -580,16 +581,18 @@ class TestTheRecordAsAPath:
             assert not (project / "evil/answers.yml").exists()
         assert not (project / "pwned").exists()
 
-    @pytest.mark.parametrize("url", [False, True])
+    @pytest.mark.parametrize(
+        ("scheme", "up"),
+        [("", ".."), ("file://", ".."), ("file://", "%2e%2e"), ("file://", ".%2E")],
+    )
     def test_a_trusted_prefix_cannot_be_left_with_dot_dot(
-        self, world: World, fork: Path, url: bool
+        self, world: World, fork: Path, scheme: str, up: str
     ) -> None:
         project = committed_project(world)
         trusted = world.root / "trusted"
         trusted.mkdir()
-        scheme = "file://" if url else ""
         world.trust(f"{scheme}{trusted}/")
-        edit_record(project, template_source=f"{scheme}{trusted}/../fork")
+        edit_record(project, template_source=f"{scheme}{trusted}/{up}/fork")
 
         world.refused(
             "generate", "resource", "order", "title:str", cwd=project,
@@ -730,9 +733,19 @@ except KeyboardInterrupt as interrupt:
 
 
 class TestTheMachine:
+    """What reads the machine rendering a template (Copier's Ansible filters, Copier's
+    own settings) is Copier's renderer's: trusted templates only."""
+
     @pytest.mark.parametrize(
         "expression",
-        ["'$HOME' | expandvars", "'~' | expanduser", "'/etc/*' | fileglob", "'.' | realpath"],
+        [
+            "'$HOME' | expandvars",
+            "'~' | expanduser",
+            "'/etc/*' | fileglob",
+            "'.' | realpath",
+            "'.' | relpath('/')",
+            "['$HOME'] | map('expand' ~ 'vars') | first",  # a name no scan of the text sees
+        ],
     )
     def test_filters_that_read_the_machine_need_trust(self, world: World, expression: str) -> None:
         template = mini_template(world.root, {"leak.txt.jinja": f"{{{{ {expression} }}}}\n"})
@@ -740,11 +753,33 @@ class TestTheMachine:
 
         world.refused(
             "new", "shop", destination, "--yes", "--template", template,
-            says="reads the machine it renders on",
+            says="is not trusted to be rendered by Copier, for the ",
         )  # fmt: skip
         code, stderr = world.fastgen("new", "shop", destination, "--yes", "--template",
                                      template, "--trust")  # fmt: skip
         assert code == 0, stderr
+
+    def test_a_template_only_copier_renders_needs_trust(self, world: World) -> None:
+        template = mini_template(world.root, {"x.txt": "x\n"}, _skip_if_exists="[]")
+
+        world.refused(
+            "new", "shop", world.root / "projects/shop", "--yes", "--template", template,
+            says="is not trusted to be rendered by Copier, for a copier.yml setting",
+        )  # fmt: skip
+
+    @pytest.mark.parametrize("extend", ["$XDG_CACHE_HOME/evil.toml", "${NOPE:-/dev/stdin}"])
+    def test_ruff_settings_that_extend_through_a_variable(self, world: World, extend: str) -> None:
+        project = committed_project(world)
+        (project / "$XDG_CACHE_HOME").mkdir()  # a folder of that very name satisfies a
+        (project / "$XDG_CACHE_HOME/evil.toml").write_text("")  # check of the text alone
+        pyproject = project / "pyproject.toml"
+        text = pyproject.read_text().replace("[tool.ruff]\n", f'[tool.ruff]\nextend = "{extend}"\n')
+        pyproject.write_text(text)
+
+        world.refused(
+            "generate", "resource", "order", "title:str", cwd=project,
+            says="fastgen formats only with settings whose files it can tell are inside",
+        )  # fmt: skip
 
     def test_ruff_settings_that_extend_a_file_outside(self, world: World) -> None:
         project = committed_project(world)
@@ -770,7 +805,16 @@ class TestOneLine:
     # to render; the warning comes when the walk is collected, after fastgen's one line.
     @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
     @pytest.mark.parametrize(
-        "content", ["{{ 2**100000 }}", "{{ x ", "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}"]
+        "content",
+        [
+            "{{ 2**100000 }}",
+            "{{ x ",
+            "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}",
+            "{{ 1/0 }}",
+            "{{ 2.0 ** 100000 }}",
+            "{{ 'x' | regex_search('(') }}",
+            "{{ '%c' % 1114112 }}",
+        ],
     )
     def test_a_project_file_that_cannot_render(self, world: World, content: str) -> None:
         template = mini_template(world.root, {"bad.txt.jinja": content})
@@ -802,6 +846,14 @@ class TestOneLine:
         (project / "app/api/router.py").symlink_to("router.py")
 
         world.refused(*command, cwd=project, says="loop of symbolic links")
+
+    @pytest.mark.parametrize("content", ["[" * 200_000, "\udcff"])
+    def test_a_record_too_deep_or_not_utf8(self, world: World, content: str) -> None:
+        project = committed_project(world)
+        (project / ".fastgen.json").write_bytes(content.encode("utf-8", errors="surrogateescape"))
+
+        for command in (("generate", "resource", "order", "a:int"), ("check",)):
+            world.refused(*command, cwd=project, says=".fastgen.json is damaged")
 
     def test_a_record_without_a_database(self, world: World) -> None:
         project = committed_project(world)
