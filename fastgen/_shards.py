@@ -20,7 +20,8 @@ from fastgen.errors import InvalidAnswerError
 
 UPGRADE_COST = 2.0  # an upgraded combination renders twice and merges: twice a fresh one
 SERVER_COST = 0.5  # each server a combination's checks need adds half a fresh one
-_SHARD = re.compile(r"([1-9]\d*)/([1-9]\d*)")
+MAX_SHARDS = 1000
+_SHARD = re.compile(r"([1-9][0-9]*)/([1-9][0-9]*)", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -33,16 +34,18 @@ class Planned:
     cost: float
 
 
-def combination_id(answers: Mapping[str, Any]) -> str:
-    """A short id of `answers`, the same on every machine and run."""
-    canonical = json.dumps(dict(answers), sort_keys=True, default=str)
+def combination_id(combination: Combination) -> str:
+    """A short id of `combination`'s name and answers, the same on every machine and run
+    (two presets with the same answers have different names, so different ids)."""
+    named = {"name": combination.name, "answers": combination.answers}
+    canonical = json.dumps(named, sort_keys=True, default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()[:10]
 
 
 def planned(combination: Combination, servers: Sequence[str], *, upgrade: bool) -> Planned:
     fresh = 1 + SERVER_COST * len(servers)
     cost = fresh * (1 + UPGRADE_COST) if upgrade else fresh
-    return Planned(combination_id(combination.answers), combination, tuple(servers), cost)
+    return Planned(combination_id(combination), combination, tuple(servers), cost)
 
 
 def split(items: Sequence[Planned], count: int) -> list[list[Planned]]:
@@ -101,4 +104,6 @@ def parse_shard(text: str) -> tuple[int, int]:
         raise InvalidAnswerError(
             f"--shard: {text!r} is not K/N with 1 <= K <= N", hint="e.g. --shard 2/3"
         )
+    if int(match.group(2)) > MAX_SHARDS:
+        raise InvalidAnswerError(f"--shard: at most {MAX_SHARDS} shards, not {match.group(2)}")
     return int(match.group(1)), int(match.group(2))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+from fastgen import __version__
 from fastgen._shards import Selection
 from fastgen._verify import CaseResult, CheckResult, Plan, Verified
 from fastgen.errors import FastgenError
@@ -51,6 +53,7 @@ def failures(verified: Verified) -> list[str]:
 
 def as_json(verified: Verified) -> dict[str, Any]:
     return {
+        "fastgen_version": __version__,
         "template": verified.template,
         "version": verified.version,
         "matrix": verified.matrix,
@@ -119,6 +122,7 @@ def plan_json(plan: Plan, selection: Selection) -> dict[str, Any]:
         "template": plan.template.name,
         "version": plan.source.version,
         "upgrade_from": plan.previous.version if plan.previous else None,
+        "notes": list(plan.notes),
         "include": [
             {
                 "id": item.id,
@@ -159,6 +163,8 @@ def _print_plan(plan: Plan, selection: Selection) -> None:
     if not console.is_terminal:
         console = Console(soft_wrap=True, width=240)
     console.print(table)
+    for note in plan.notes:
+        console.print(f"note: {note}", markup=False, highlight=False)
 
 
 class ReportError(FastgenError):
@@ -166,64 +172,59 @@ class ReportError(FastgenError):
 
 
 # What every part of one verify run shares; a report that differs is of another run.
-_SAME = ("template", "version", "matrix", "data", "upgrade", "ids")
+_SAME = ("fastgen_version", "template", "version", "matrix", "data", "upgrade", "ids")
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One part's report, read and checked."""
+
+    path: Path
+    run: dict[str, Any]  # the values of _SAME
+    selection: Selection
+    seconds: float
+    cases: tuple[CaseResult, ...]
 
 
 def merge(paths: list[Path]) -> Verified:
     """One report of the whole matrix from the reports of its parts (shards or --only
-    runs), refusing parts of different runs and a part missing or given twice."""
+    runs), refusing parts of different runs, and a part or a combination missing or
+    given twice."""
     if not paths:
         raise ReportError("give the reports to merge", hint="fastgen verify merge a.json b.json")
-    reports = [_read(path) for path in paths]
-    first, first_path = reports[0], paths[0]
-    for report, path in zip(reports[1:], paths[1:], strict=True):
+    parts = [_read(path) for path in paths]
+    first = parts[0]
+    for part in parts[1:]:
         for key in _SAME:
-            if report[key] != first[key]:
+            if part.run[key] != first.run[key]:
                 raise ReportError(
-                    f"{path} is of another verify run than {first_path}: its {key} differs",
-                    hint="merge the reports of one run: same template, version, --matrix, "
-                    "--data and --upgrade",
+                    f"{part.path} is of another verify run than {first.path}: its {key} differs",
+                    hint="merge the reports of one run: same fastgen, template, version, "
+                    "--matrix, --data and --upgrade",
                 )
-    _refuse_gaps(reports, paths, first["ids"])
-    order = {id_: index for index, id_ in enumerate(first["ids"])}
-    cases = sorted(
-        (case for report in reports for case in _cases(report)),
-        key=lambda case: (order[case.id], case.name),  # each combination, then upgraded
-    )
-    names = dict.fromkeys(check.name for case in cases for check in case.checks)
-    longest = max(report["seconds"] for report in reports)
-    merged = f"{len(reports)} reports merged; the longest part took {longest:.1f} s"
-    return Verified(
-        template=first["template"],
-        version=first["version"],
-        matrix=first["matrix"],
-        cases=tuple(cases),
-        seconds=sum(report["seconds"] for report in reports),
-        check_names=tuple(names),
-        notes=(merged,),
-        ids=tuple(first["ids"]),
-        pinned=first["data"],
-        upgrade=first["upgrade"],
-    )
-
-
-def _refuse_gaps(reports: list[dict[str, Any]], paths: list[Path], ids: list[str]) -> None:
-    """Refuse a set with a part given twice or one missing, named by shard where the
-    parts are shards."""
-    shards = [Selection.from_json(report["selection"]).shard for report in reports]
+    ids = first.run["ids"]
+    shards = [part.selection.shard for part in parts]
     if all(shards):
         _refuse_shard_gaps([shard for shard in shards if shard], paths)
-        return
-    owner: dict[str, Path] = {}
-    for report, path in zip(reports, paths, strict=True):
-        for id_ in dict.fromkeys(case["id"] for case in report["combinations"]):
-            if id_ in owner:
-                raise ReportError(f"combination {id_} is in both {owner[id_]} and {path}")
-            owner[id_] = path
-    missing = [id_ for id_ in ids if id_ not in owner]
-    if missing:
-        shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if missing[5:] else "")
-        raise ReportError(f"no report has combination {shown}", hint="merge every part's report")
+    _refuse_combination_gaps(parts, ids, cases_each=2 if first.run["upgrade"] else 1)
+    order = {id_: index for index, id_ in enumerate(ids)}
+    cases = sorted(
+        (case for part in parts for case in part.cases),
+        key=lambda case: (order[case.id], case.name),  # each combination, then upgraded
+    )
+    longest = max(part.seconds for part in parts)
+    return Verified(
+        template=first.run["template"],
+        version=first.run["version"],
+        matrix=first.run["matrix"],
+        cases=tuple(cases),
+        seconds=sum(part.seconds for part in parts),
+        check_names=tuple(dict.fromkeys(check.name for case in cases for check in case.checks)),
+        notes=(f"{len(parts)} reports merged; the longest part took {longest:.1f} s",),
+        ids=tuple(ids),
+        pinned=first.run["data"],
+        upgrade=first.run["upgrade"],
+    )
 
 
 def _refuse_shard_gaps(shards: list[tuple[int, int]], paths: list[Path]) -> None:
@@ -243,39 +244,83 @@ def _refuse_shard_gaps(shards: list[tuple[int, int]], paths: list[Path]) -> None
         )
 
 
-def _read(path: Path) -> dict[str, Any]:
+def _refuse_combination_gaps(parts: list[_Part], ids: list[str], *, cases_each: int) -> None:
+    """Every combination of the matrix in exactly one part, with its `cases_each` cases
+    (fresh, and upgraded where the run upgrades) once each."""
+    owner: dict[str, Path] = {}
+    for part in parts:
+        names = [case.name for case in part.cases]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise ReportError(f"{part.path} has {twice[0]!r} twice")
+        for id_ in dict.fromkeys(case.id for case in part.cases):
+            if id_ in owner:
+                raise ReportError(f"combination {id_} is in both {owner[id_]} and {part.path}")
+            owner[id_] = part.path
+    missing = [id_ for id_ in ids if id_ not in owner]
+    if missing:
+        shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if missing[5:] else "")
+        raise ReportError(f"no report has combination {shown}", hint="merge every part's report")
+    for part in parts:
+        for id_ in dict.fromkeys(case.id for case in part.cases):
+            count = sum(case.id == id_ for case in part.cases)
+            if count != cases_each:
+                raise ReportError(
+                    f"{part.path} has {count} results of combination {id_}, not {cases_each}"
+                )
+
+
+def _read(path: Path) -> _Part:
     try:
         report = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise ReportError(f"cannot read {path}: {error.strerror}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise ReportError(f"{path} is not JSON") from None
     needed = {*_SAME, "selection", "seconds", "combinations"}
     if not isinstance(report, dict) or needed - set(report):
         raise ReportError(
-            f"{path} is not a report of `fastgen verify --json` (or of an older fastgen)"
+            f"{path} is not a report of `fastgen verify --json` (or of another fastgen)"
         )
     try:
-        strangers = {case.id for case in _cases(report)} - set(report["ids"])
-    except (KeyError, TypeError, ValueError) as error:
-        raise ReportError(f"{path} is damaged ({type(error).__name__}: {error})") from None
+        part = _part(path, report)
+    except (KeyError, TypeError, ValueError, AttributeError, FastgenError) as error:
+        reason = " ".join(str(error).split())[:200]
+        raise ReportError(f"{path} is damaged ({type(error).__name__}: {reason})") from None
+    strangers = {case.id for case in part.cases} - set(part.run["ids"])
     if strangers:
         raise ReportError(
             f"{path} is damaged: combinations {sorted(strangers)} are not its matrix's"
         )
-    return report
+    return part
 
 
-def _cases(report: dict[str, Any]) -> list[CaseResult]:
-    return [_case(case) for case in report["combinations"]]
+def _part(path: Path, report: dict[str, Any]) -> _Part:
+    ids = report["ids"]
+    seconds = report["seconds"]
+    if not isinstance(ids, list) or not all(isinstance(id_, str) for id_ in ids):
+        raise ValueError("ids is not a list of ids")
+    if not isinstance(seconds, int | float) or isinstance(seconds, bool):
+        raise ValueError("seconds is not a number")
+    selection = report["selection"]
+    if not isinstance(selection, dict):
+        raise ValueError("selection is not a mapping")
+    return _Part(
+        path,
+        {key: report[key] for key in _SAME},
+        Selection.from_json(selection),
+        float(seconds),
+        tuple(_case(case) for case in report["combinations"]),
+    )
 
 
 def _case(case: dict[str, Any]) -> CaseResult:
-    checks = tuple(
-        CheckResult(
-            str(check["name"]), str(check["status"]), float(check["seconds"]), str(check["output"])
+    checks = []
+    for check in case["checks"]:
+        status = str(check["status"])
+        if status not in _MARKS:
+            raise ValueError(f"a check's status is {status!r}")
+        checks.append(
+            CheckResult(str(check["name"]), status, float(check["seconds"]), str(check["output"]))
         )
-        for check in case["checks"]
-    )
-    answers = dict(case["answers"])
-    return CaseResult(str(case["id"]), str(case["name"]), answers, checks)
+    return CaseResult(str(case["id"]), str(case["name"]), dict(case["answers"]), tuple(checks))

@@ -25,7 +25,7 @@ from tests.test_matrix import question_sets
 def planned_items(draw_costs: list[float]) -> list[Planned]:
     return [
         Planned(
-            _shards.combination_id({"n": index}),
+            _shards.combination_id(_matrix.Combination({"n": index}, f"n={index}")),
             _matrix.Combination({"n": index}, f"n={index}"),
             (),
             cost,
@@ -81,15 +81,18 @@ def test_only_every_id_is_the_whole_matrix(items: list[Planned]) -> None:
     assert Selection().pick(items) == items
 
 
-def test_ids_are_stable_and_name_the_answers_alone() -> None:
-    assert _shards.combination_id({"a": 1, "b": True}) == _shards.combination_id(
-        {"b": True, "a": 1}
-    )
-    assert _shards.combination_id({"a": 1}) != _shards.combination_id({"a": 2})
+def test_ids_are_stable_and_tell_combinations_apart() -> None:
+    def id_of(answers: dict[str, object], name: str = "c") -> str:
+        return _shards.combination_id(_matrix.Combination(answers, name))
+
+    assert id_of({"a": 1, "b": True}) == id_of({"b": True, "a": 1})
+    assert id_of({"a": 1}) != id_of({"a": 2})
+    # Two presets may hold the same answers: a CI matrix must still tell them apart.
+    assert id_of({"a": 1}, "preset one") != id_of({"a": 1}, "preset two")
     # The scheme, spelled out: changing it would break the ids CI matrices hold.
-    canonical = b'{"database": "sqlite", "websocket": true}'
+    canonical = b'{"answers": {"database": "sqlite", "websocket": true}, "name": "c"}'
     assert (
-        _shards.combination_id({"websocket": True, "database": "sqlite"})
+        id_of({"websocket": True, "database": "sqlite"})
         == (hashlib.sha256(canonical).hexdigest()[:10])
     )
 
@@ -103,10 +106,14 @@ def test_an_upgraded_combination_costs_three_fresh_ones_and_a_server_half_of_one
 
 
 class TestBadSelections:
-    @pytest.mark.parametrize("text", ["0/3", "4/3", "1", "a/b", "1/0", "-1/2"])
+    @pytest.mark.parametrize("text", ["0/3", "4/3", "1", "a/b", "1/0", "-1/2", "1/1\u0660"])
     def test_a_shard_is_k_of_n(self, text: str) -> None:
         with pytest.raises(InvalidAnswerError, match=r"is not K/N with 1 <= K <= N"):
             _shards.parse_shard(text)
+
+    def test_shards_are_at_most_a_thousand(self) -> None:
+        with pytest.raises(InvalidAnswerError, match="at most 1000 shards, not 100000000"):
+            _shards.parse_shard("1/100000000")
 
     def test_shard_and_only_together(self) -> None:
         with pytest.raises(InvalidAnswerError, match="--shard or --only, not both"):
@@ -270,7 +277,50 @@ class TestMerge:
         assert f"combination b is in both {one} and {two}" in twice.stderr
         assert "no report has combination c, d, e" in missing.stderr
 
-    @pytest.mark.parametrize("content", ["not json", "[]", '{"template": "x"}'])
+    @pytest.mark.parametrize(
+        "edit",
+        [
+            lambda report: report["combinations"].pop(),  # a combination taken out
+            lambda report: report["combinations"].append(report["combinations"][0]),
+            lambda report: report.update(combinations=[]),
+        ],
+    )
+    def test_an_edited_shard_report(self, invoke: Invoke, tmp_path: Path, edit: Any) -> None:
+        paths = shard_reports(tmp_path)
+        report = json.loads(paths[1].read_text())
+        edit(report)
+        paths[1].write_text(json.dumps(report))
+
+        result = invoke("verify", "merge", *paths)
+
+        assert result.exit_code == 1
+        assert any(
+            words in result.stderr
+            for words in ("no report has combination", "twice", "results of combination")
+        ), result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+
+    @pytest.mark.parametrize(
+        ("key", "value"),
+        [("seconds", None), ("selection", []), ("selection", {"shard": 2}), ("ids", "abc")],
+    )
+    def test_a_report_with_a_wrong_type(
+        self, invoke: Invoke, tmp_path: Path, key: str, value: object
+    ) -> None:
+        paths = shard_reports(tmp_path)
+        report = json.loads(paths[0].read_text())
+        report[key] = value
+        paths[0].write_text(json.dumps(report))
+
+        result = invoke("verify", "merge", *paths)
+
+        assert result.exit_code == 1
+        assert f"{paths[0]} is damaged" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+
+    @pytest.mark.parametrize(
+        "content", ["not json", "[]", '{"template": "x"}', "[" * 100_000 + "]" * 100_000]
+    )
     def test_not_a_report(self, invoke: Invoke, tmp_path: Path, content: str) -> None:
         path = tmp_path / "report.json"
         path.write_text(content)
@@ -297,3 +347,5 @@ def test_the_ci_recipe_matches_the_github_workflow_schema() -> None:
     assert "fastgen verify --template" in text
     assert "--shard ${{ matrix.shard }}/" in text
     assert "fastgen verify merge" in text
+    assert "pip install fastgen" not in text  # PyPI's fastgen is another project
+    assert text.count('pip install "$FASTGEN_REQUIREMENT"') == 2  # shards and merge alike
