@@ -336,7 +336,12 @@ def _check(case: _Case, template: Template, request: VerifyRequest) -> CaseResul
     if any(step.status != "passed" for step in case.made):
         return CaseResult(case.id, case.name, case.answers, tuple(case.made))
     needed = [server for server in template.servers if server.needed_by(case.answers)]
-    environment = {"CI": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    # A temporary folder of its own: pytest sessions running side by side clean up each
+    # other's numbered folders in a shared one, and a project whose warnings are errors
+    # fails on the warning that race gives.
+    scratch = case.folder.with_name(f"{case.folder.name}.tmp")
+    scratch.mkdir(exist_ok=True)
+    environment = {"CI": "1", "PYTHONDONTWRITEBYTECODE": "1", "TMPDIR": str(scratch)}
     for server in needed:
         url = request.servers.get(server.name, server.url)
         missing = _unreachable(server.name, url)

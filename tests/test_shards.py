@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fastgen import _matrix, _shards, _verify, _verify_report
+from fastgen import _envs, _matrix, _shards, _verify, _verify_report
 from fastgen._shards import Planned, Selection
 from fastgen.errors import InvalidAnswerError
 from fastgen.template import BUNDLED_TEMPLATE, load_template
@@ -349,3 +349,27 @@ def test_the_ci_recipe_matches_the_github_workflow_schema() -> None:
     assert "fastgen verify merge" in text
     assert "pip install fastgen" not in text  # PyPI's fastgen is another project
     assert text.count('pip install "$FASTGEN_REQUIREMENT"') == 2  # shards and merge alike
+
+
+def test_each_project_checks_in_a_temporary_folder_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pytest sessions side by side in one temporary folder delete each other's numbered
+    folders; a generated project, whose warnings are errors, then fails at exit."""
+    seen: dict[str, str] = {}
+
+    def run_check(name: str, command: str, folder: Path, venv: Path, extra: dict[str, str]) -> Any:
+        seen[folder.name] = extra["TMPDIR"]
+        return _verify.CheckResult(name, "passed", 0.0)
+
+    monkeypatch.setattr(_verify, "_run_check", run_check)
+    monkeypatch.setattr(_envs, "environment", lambda needed: tmp_path / "venv")
+    monkeypatch.setattr(_envs, "requirements", lambda folder: [])
+    template = load_template()
+    for name in ("01", "01-upgraded"):
+        (tmp_path / name).mkdir()
+        case = _verify._Case("id", name, {"database": "none"}, tmp_path / name)
+        _verify._check(case, template, _verify.VerifyRequest())
+
+    assert seen == {name: str(tmp_path / f"{name}.tmp") for name in ("01", "01-upgraded")}
+    assert all(Path(folder).is_dir() for folder in seen.values())
