@@ -47,12 +47,11 @@ def render(
         # Copier's environment offers filters that read the machine (expandvars,
         # fileglob...) and its own settings, and bounds no output: trusted sources only.
         trust.require(template.source, to=f"be rendered by Copier, for {lacks}")
-        _render_with_copier(template.path, staging, answers, trust=True)
+        _render_with_copier(template.path, staging, answers)
 
 
-def _render_with_copier(
-    template: Path, staging: Path, answers: Mapping[str, Any], *, trust: bool
-) -> None:
+def _render_with_copier(template: Path, staging: Path, answers: Mapping[str, Any]) -> None:
+    """Render with Copier, which may run the template's code: trusted templates only."""
     import jinja2
     from copier import run_copy
     from copier.errors import CopierError, UserMessageError
@@ -65,7 +64,7 @@ def _render_with_copier(
             defaults=True,
             quiet=True,
             cleanup_on_error=False,
-            unsafe=trust,
+            unsafe=True,
         )
     except OSError as error:
         raise FastgenError(f"cannot write the project: {describe_os_error(error)}") from None

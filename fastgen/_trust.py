@@ -1,11 +1,13 @@
 """Which template sources may run code, and which a project's record may name.
 
-Rendering is sandboxed and runs nothing. What does run code is trusted per source:
-Copier's tasks, migrations and Jinja extensions, installing a project's dependencies
-(its build backend is the template's choice) and `verify`'s checks (the generated
-tests). A project's record is data, not authority: the template it names is used only
-if the user trusts that source, so cloning a repository is never enough to make fastgen
-fetch or read a template from a place the user did not choose.
+Rendering with fastgen's own renderer is sandboxed and runs nothing. What does run
+code, or reads the machine, is trusted per source: Copier's tasks, migrations and Jinja
+extensions, and any render by Copier (its filters read the machine's environment and
+files), installing a project's dependencies (its build backend is the template's
+choice) and `verify`'s checks (the generated tests). A project's record is data, not
+authority: the template it names is used only if the user trusts that source, so
+cloning a repository is never enough to make fastgen fetch or read a template from a
+place the user did not choose.
 
 A source is trusted by `--trust` for one command, or always by the configuration's
 `trust:` list, as Copier's own `trust` setting: an entry ending in `/` trusts every

@@ -40,7 +40,7 @@ def both(template: Path, answers: dict[str, Any], tmp_path: Path) -> tuple[Path,
     ours.mkdir(parents=True)
     copiers.mkdir(parents=True)
     _fastrender.render(template, ours, answers)
-    _render._render_with_copier(template, copiers, answers, trust=False)
+    _render._render_with_copier(template, copiers, answers)
     return ours, copiers
 
 
