@@ -53,7 +53,8 @@ class ProjectRequest:
     dry_run: bool = False
     # The template: a folder or git repository, `@REF` for a version (None: fastgen's own).
     template: str | None = None
-    # Which sources may run code: Copier tasks, extensions, migrations, and `install`.
+    # Which sources may run code or be rendered by Copier (tasks, extensions, migrations,
+    # features fastgen's renderer lacks), and have `install` run their build.
     trust: Trust = field(default_factory=Trust)
     preset: str | None = None
     # Answers under the request's own and over the preset's: the user's configuration file.
